@@ -1,0 +1,1 @@
+"""Keras callbacks for any GAN exposing `generator`, `latent_dim` and `generate()`."""
