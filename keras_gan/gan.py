@@ -1,0 +1,472 @@
+"""`GAN`: a `keras.Model` that trains a generator and a discriminator with `fit`."""
+
+import numpy as np
+
+import keras
+from keras import ops
+
+from keras_gan import losses as losses_lib
+from keras_gan._optimizer_pair import OptimizerPair
+
+_SUPPORTED_BACKENDS = ("tensorflow",)
+
+
+def _check_network(name, network):
+    if not isinstance(network, keras.Model):
+        raise ValueError(
+            f"Expected `{name}` to be a keras.Model. "
+            f"Received: {name}={network!r} of type {type(network).__name__}"
+        )
+
+
+def _static_shape(network, attr):
+    try:
+        shape = getattr(network, attr)
+    except (AttributeError, ValueError):
+        return None
+    return tuple(shape) if isinstance(shape, (tuple, list)) else None
+
+
+def _replica_count():
+    # Gradients are summed across replicas under tf.distribute: each
+    # replica's mean loss is divided by the replica count so the summed
+    # gradient equals the single-device gradient on the global batch.
+    if keras.backend.backend() != "tensorflow":
+        return 1
+    import tensorflow as tf
+
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class GAN(keras.Model):
+    """A generative adversarial network trained with `fit`.
+
+    Holds a generator (latent vectors to images in [-1, 1]) and a
+    discriminator (images to logits), both optimizers, and an adversarial
+    loss. With the defaults it trains exactly as the lecture's DCGAN: one
+    forward pass per step updates both networks, non-saturating loss,
+    `Adam(1e-4)` for each network.
+
+    Any object offering `generator`, `latent_dim` and `generate()` works
+    with the callbacks in the `callbacks` package; this class is one.
+
+    Args:
+        generator: a `keras.Model` from `(latent_dim,)` vectors to images.
+        discriminator: a `keras.Model` from images to one logit per image.
+        latent_dim: size of the latent vector. Defaults to the generator's
+            input size.
+        seed: seed of the model's noise `keras.random.SeedGenerator`, for
+            reproducible training. Defaults to `None` (random).
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+
+    Raises:
+        ValueError: if a network is not a `keras.Model`, `latent_dim`
+            disagrees with the generator's input, or the generator's output
+            shape is not the discriminator's input shape.
+
+    Example:
+
+    ```python
+    from keras_gan import GAN, load_dataset
+    from keras_gan.models import dcgan_generator, dcgan_discriminator
+
+    gan = GAN(dcgan_generator(), dcgan_discriminator(), seed=0)
+    gan.compile()  # Adam(1e-4) for each network, non-saturating loss
+    gan.fit(load_dataset("mnist_sample"), epochs=30)
+    images = gan.generate(16)  # (16, 28, 28, 1) in [-1, 1]
+    ```
+    """
+
+    def __init__(
+        self, generator, discriminator, latent_dim=None, seed=None, **kwargs
+    ):
+        super().__init__(**kwargs)
+        _check_network("generator", generator)
+        _check_network("discriminator", discriminator)
+        g_in = _static_shape(generator, "input_shape")
+        inferred = g_in[-1] if g_in and len(g_in) == 2 else None
+        if latent_dim is None:
+            if inferred is None:
+                raise ValueError(
+                    "Could not read the latent size from the generator's "
+                    f"input shape {g_in}. Pass `latent_dim`."
+                )
+            latent_dim = inferred
+        if not isinstance(latent_dim, (int, np.integer)) or latent_dim <= 0:
+            raise ValueError(
+                "Expected `latent_dim` to be a positive int. "
+                f"Received: latent_dim={latent_dim!r}"
+            )
+        if inferred is not None and inferred != latent_dim:
+            raise ValueError(
+                f"`latent_dim={latent_dim}` does not match the generator's "
+                f"input shape {g_in}."
+            )
+        g_out = _static_shape(generator, "output_shape")
+        d_in = _static_shape(discriminator, "input_shape")
+        if g_out and d_in and tuple(g_out[1:]) != tuple(d_in[1:]):
+            raise ValueError(
+                f"The generator makes images of shape {tuple(g_out[1:])} but "
+                f"the discriminator expects {tuple(d_in[1:])}."
+            )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed, name="noise")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.g_optimizer = None
+        self.d_optimizer = None
+        self.adversarial_loss = None
+        # Both networks are built: the wrapper needs no symbolic build.
+        self.built = True
+
+    @property
+    def image_shape(self):
+        """The shape of one generated image, `(height, width, channels)`."""
+        return tuple(self.generator.output_shape[1:])
+
+    @property
+    def metrics(self):
+        # Listed here so Keras resets them at the start of each epoch.
+        return [
+            self.g_loss_tracker,
+            self.d_loss_tracker,
+            self.d_real_tracker,
+            self.d_fake_tracker,
+        ]
+
+    def compile(
+        self,
+        g_optimizer=None,
+        d_optimizer=None,
+        loss="non_saturating",
+        d_steps=None,
+        gradient_penalty=None,
+        **kwargs,
+    ):
+        """Configures both optimizers and the adversarial loss.
+
+        Args:
+            g_optimizer: the generator's optimizer (instance or name).
+                Defaults to `keras.optimizers.Adam(1e-4)`, as in the lecture.
+            d_optimizer: the discriminator's optimizer. Defaults to
+                `keras.optimizers.Adam(1e-4)`.
+            loss: a name from `keras_gan.losses.LOSSES`
+                (`"non_saturating"`, `"minimax"`, `"least_squares"`,
+                `"hinge"`, `"wasserstein"`) or an `AdversarialLoss`.
+                Defaults to `"non_saturating"`.
+            d_steps: discriminator updates per generator update. With 1,
+                both networks are updated from one forward pass (the
+                lecture's step). Defaults to the loss's own (5 for
+                `"wasserstein"`, else 1).
+            gradient_penalty: weight of the WGAN-GP gradient penalty.
+                Defaults to the loss's own (10 for `"wasserstein"`, else 0).
+            **kwargs: passed to `keras.Model.compile` (`jit_compile`,
+                `steps_per_execution`, `run_eagerly`, ...).
+
+        Raises:
+            ValueError: for an unknown loss, the same optimizer instance for
+                both networks, a non-positive `d_steps`, a negative
+                penalty, an `optimizer=` or `loss=`-style Keras argument, or
+                a backend without a GAN train step.
+        """
+        backend = keras.backend.backend()
+        if backend not in _SUPPORTED_BACKENDS:
+            raise ValueError(
+                "GAN.train_step is written for the TensorFlow backend. "
+                f"Received: KERAS_BACKEND={backend!r}. Set "
+                "KERAS_BACKEND=tensorflow."
+            )
+        if "optimizer" in kwargs:
+            raise ValueError(
+                "GAN.compile takes `g_optimizer` and `d_optimizer`, not "
+                f"`optimizer`. Received: optimizer={kwargs['optimizer']!r}"
+            )
+        self.adversarial_loss = losses_lib.get(loss)
+        d_steps = self.adversarial_loss.d_steps if d_steps is None else d_steps
+        if not isinstance(d_steps, (int, np.integer)) or d_steps < 1:
+            raise ValueError(
+                f"Expected `d_steps` to be an int >= 1. Received: {d_steps!r}"
+            )
+        if gradient_penalty is None:
+            gradient_penalty = self.adversarial_loss.gradient_penalty
+        if gradient_penalty < 0:
+            raise ValueError(
+                "Expected `gradient_penalty` >= 0. "
+                f"Received: {gradient_penalty!r}"
+            )
+        self.d_steps = int(d_steps)
+        self.gradient_penalty = float(gradient_penalty)
+        self.g_optimizer = self._resolve_optimizer(g_optimizer, "g_adam")
+        self.d_optimizer = self._resolve_optimizer(d_optimizer, "d_adam")
+        if self.g_optimizer is self.d_optimizer:
+            raise ValueError(
+                "The generator and the discriminator need their own optimizer "
+                "instances (each keeps per-variable state). Received the "
+                "same instance twice."
+            )
+        # Built now, so `load_weights` and checkpoints restore their state
+        # instead of skipping it (keras-team/keras#19389).
+        if not self.g_optimizer.built:
+            self.g_optimizer.build(self.generator.trainable_variables)
+        if not self.d_optimizer.built:
+            self.d_optimizer.build(self.discriminator.trainable_variables)
+        self._compile_kwargs = {
+            k: v
+            for k, v in kwargs.items()
+            if k in ("jit_compile", "steps_per_execution", "run_eagerly")
+        }
+        super().compile(
+            optimizer=OptimizerPair(self.g_optimizer, self.d_optimizer),
+            **kwargs,
+        )
+
+    @staticmethod
+    def _resolve_optimizer(optimizer, default_name):
+        if optimizer is None:
+            return keras.optimizers.Adam(learning_rate=1e-4, name=default_name)
+        try:
+            return keras.optimizers.get(optimizer)
+        except ValueError as err:
+            raise ValueError(
+                f"Could not interpret optimizer {optimizer!r}: {err}"
+            ) from err
+
+    def get_compile_config(self):
+        if self.g_optimizer is None:
+            return None
+        if self.adversarial_loss.name not in losses_lib.LOSSES:
+            raise ValueError(
+                f"Cannot save the custom loss {self.adversarial_loss.name!r}: "
+                "register it in keras_gan.losses.LOSSES first."
+            )
+        return {
+            "g_optimizer": keras.saving.serialize_keras_object(
+                self.g_optimizer
+            ),
+            "d_optimizer": keras.saving.serialize_keras_object(
+                self.d_optimizer
+            ),
+            "loss": self.adversarial_loss.name,
+            "d_steps": self.d_steps,
+            "gradient_penalty": self.gradient_penalty,
+            **self._compile_kwargs,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        config["g_optimizer"] = keras.saving.deserialize_keras_object(
+            config["g_optimizer"]
+        )
+        config["d_optimizer"] = keras.saving.deserialize_keras_object(
+            config["d_optimizer"]
+        )
+        self.compile(**config)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(
+                self.discriminator
+            ),
+            "latent_dim": self.latent_dim,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(
+                config[key], custom_objects=custom_objects
+            )
+        return cls(**config)
+
+    def call(self, z, training=False):
+        """Runs the generator: latent vectors to images in [-1, 1]."""
+        return self.generator(z, training=training)
+
+    def sample_noise(self, n, seed=None):
+        """Draws `n` standard-normal latent vectors with NumPy.
+
+        Args:
+            n: number of vectors, a positive int.
+            seed: an int for reproducible noise. Defaults to `None`.
+
+        Returns:
+            A float32 array of shape `(n, latent_dim)`.
+
+        Raises:
+            ValueError: if `n` is not a positive int.
+        """
+        if not isinstance(n, (int, np.integer)) or n <= 0:
+            raise ValueError(f"Expected `n` to be a positive int. Received: {n!r}")
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal((int(n), self.latent_dim), dtype=np.float32)
+
+    def generate(self, n=None, z=None, seed=None, batch_size=256):
+        """Generates images in [-1, 1] in inference mode.
+
+        Args:
+            n: number of images. Defaults to 16, or to `len(z)`.
+            z: latent vectors of shape `(n, latent_dim)`. Defaults to fresh
+                noise from `sample_noise(n, seed)`.
+            seed: seed of the noise when `z` is not given.
+            batch_size: images generated per generator call. Defaults to 256.
+
+        Returns:
+            A float32 NumPy array of shape `(n,) + image_shape`.
+
+        Raises:
+            ValueError: if `z` has the wrong shape or disagrees with `n`.
+
+        Example:
+
+        >>> images = gan.generate(16, seed=0)
+        """
+        if z is None:
+            z = self.sample_noise(16 if n is None else n, seed)
+        else:
+            z = np.asarray(ops.convert_to_numpy(z), dtype=np.float32)
+            if z.ndim != 2 or z.shape[1] != self.latent_dim:
+                raise ValueError(
+                    f"Expected `z` of shape (n, {self.latent_dim}). "
+                    f"Received: z.shape={z.shape}"
+                )
+            if n is not None and n != len(z):
+                raise ValueError(
+                    f"`n={n}` disagrees with `z`, which holds {len(z)} vectors."
+                )
+        chunks = [
+            ops.convert_to_numpy(
+                self.generator(z[i : i + batch_size], training=False)
+            )
+            for i in range(0, len(z), batch_size)
+        ]
+        return np.concatenate(chunks).astype(np.float32)
+
+    def _real_images(self, data):
+        images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        shape = tuple(images.shape[1:])
+        if None not in shape and shape != self.image_shape:
+            raise ValueError(
+                f"The model makes images of shape {self.image_shape} but the "
+                f"data holds images of shape {shape}."
+            )
+        return images
+
+    def _noise(self, real):
+        # Noise batch follows the real batch: the last batch is short.
+        return keras.random.normal(
+            (ops.shape(real)[0], self.latent_dim), seed=self.seed_generator
+        )
+
+    def _track(self, g_loss, d_loss, real_logits, fake_logits):
+        self.g_loss_tracker.update_state(g_loss)
+        self.d_loss_tracker.update_state(d_loss)
+        self.d_real_tracker.update_state(
+            ops.mean(ops.sigmoid(ops.cast(real_logits, "float32")))
+        )
+        self.d_fake_tracker.update_state(
+            ops.mean(ops.sigmoid(ops.cast(fake_logits, "float32")))
+        )
+        return {m.name: m.result() for m in self.metrics}
+
+    def _gradient_penalty(self, real, fake):
+        import tensorflow as tf
+
+        # WGAN-GP: penalise the critic's gradient norm away from 1 on random
+        # interpolates between real and fake images (Gulrajani et al. 2017).
+        real = ops.cast(real, "float32")
+        fake = ops.cast(fake, "float32")
+        alpha = keras.random.uniform(
+            (ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator
+        )
+        mixed = real + alpha * (fake - real)
+        with tf.GradientTape() as tape:
+            tape.watch(mixed)
+            scores = ops.cast(self.discriminator(mixed, training=True), "float32")
+        grads = tape.gradient(scores, mixed)
+        norms = ops.sqrt(ops.sum(ops.square(grads), axis=[1, 2, 3]) + 1e-12)
+        return ops.mean(ops.square(norms - 1.0))
+
+    def _discriminator_objective(self, real, fake):
+        real_logits = self.discriminator(real, training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        d_loss = self.adversarial_loss.discriminator(real_logits, fake_logits)
+        if self.gradient_penalty > 0:
+            d_loss = d_loss + self.gradient_penalty * self._gradient_penalty(
+                real, fake
+            )
+        return d_loss, real_logits, fake_logits
+
+    @staticmethod
+    def _scaled(optimizer, loss, replicas):
+        # Called inside the tape so the tape records the scaling.
+        loss = loss / replicas
+        if hasattr(optimizer, "scale_loss"):
+            # Loss scaling under mixed_float16; identity otherwise.
+            loss = optimizer.scale_loss(loss)
+        return loss
+
+    @staticmethod
+    def _apply(optimizer, tape, scaled_loss, variables):
+        optimizer.apply(tape.gradient(scaled_loss, variables), variables)
+
+    def train_step(self, data):
+        import tensorflow as tf
+
+        if self.adversarial_loss is None:
+            raise ValueError("Call `compile()` before `fit()`.")
+        real = self._real_images(data)
+        replicas = _replica_count()
+        g_vars = self.generator.trainable_variables
+        d_vars = self.discriminator.trainable_variables
+        if self.d_steps == 1:
+            # The lecture's step: one forward pass updates both networks.
+            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+                fake = self.generator(self._noise(real), training=True)
+                d_loss, real_logits, fake_logits = (
+                    self._discriminator_objective(real, fake)
+                )
+                g_loss = self.adversarial_loss.generator(fake_logits)
+                g_scaled = self._scaled(self.g_optimizer, g_loss, replicas)
+                d_scaled = self._scaled(self.d_optimizer, d_loss, replicas)
+            self._apply(self.g_optimizer, g_tape, g_scaled, g_vars)
+            self._apply(self.d_optimizer, d_tape, d_scaled, d_vars)
+            return self._track(g_loss, d_loss, real_logits, fake_logits)
+        # Several critic updates per generator update (WGAN-GP's n_critic).
+        for _ in range(self.d_steps):
+            with tf.GradientTape() as d_tape:
+                fake = self.generator(self._noise(real), training=True)
+                d_loss, real_logits, fake_logits = (
+                    self._discriminator_objective(real, fake)
+                )
+                d_scaled = self._scaled(self.d_optimizer, d_loss, replicas)
+            self._apply(self.d_optimizer, d_tape, d_scaled, d_vars)
+        with tf.GradientTape() as g_tape:
+            fake = self.generator(self._noise(real), training=True)
+            g_loss = self.adversarial_loss.generator(
+                self.discriminator(fake, training=True)
+            )
+            g_scaled = self._scaled(self.g_optimizer, g_loss, replicas)
+        self._apply(self.g_optimizer, g_tape, g_scaled, g_vars)
+        return self._track(g_loss, d_loss, real_logits, fake_logits)
+
+    def test_step(self, data):
+        if self.adversarial_loss is None:
+            raise ValueError("Call `compile()` before `evaluate()`.")
+        real = self._real_images(data)
+        fake = self.generator(self._noise(real), training=False)
+        real_logits = self.discriminator(real, training=False)
+        fake_logits = self.discriminator(fake, training=False)
+        d_loss = self.adversarial_loss.discriminator(real_logits, fake_logits)
+        g_loss = self.adversarial_loss.generator(fake_logits)
+        return self._track(g_loss, d_loss, real_logits, fake_logits)

@@ -1,0 +1,4 @@
+"""Network architectures."""
+
+from keras_gan.models.dcgan import dcgan_discriminator
+from keras_gan.models.dcgan import dcgan_generator
