@@ -1,0 +1,168 @@
+"""Private registry of metrics, re-exported by `keras_gan.metrics`.
+
+Mirrors the `@register_metric` registry of stylegan3's `metrics/metric_main.py`
+(https://github.com/NVlabs/stylegan3). A registered metric is a function
+
+    fn(real_features, fake_features, *, real_probs=None, fake_probs=None,
+       real_labels=None, **kwargs) -> dict
+
+returning a dict of JSON-friendly values (floats, ints, lists of floats), so
+that a caller can compute any chosen set of metrics uniformly.
+"""
+
+METRICS = []
+"""Names of all registered metrics, in registration order (read-only use)."""
+
+_REGISTRY = {}
+
+
+def register_metric(name):
+    """Decorator that registers a metric function under `name`.
+
+    Args:
+        name: Non-empty string under which `get_metric` finds the function.
+
+    Returns:
+        A decorator that registers the function and returns it unchanged.
+
+    Raises:
+        ValueError: If `name` is not a non-empty string or is already taken
+            by a different function.
+
+    Example:
+
+    >>> @register_metric("mean_gap")  # doctest: +SKIP
+    ... def mean_gap(real_features, fake_features, **kwargs):
+    ...     gap = abs(real_features.mean() - fake_features.mean())
+    ...     return {"mean_gap": float(gap)}
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(
+            f"Metric name must be a non-empty string; received {name!r}."
+        )
+
+    def decorator(fn):
+        if not callable(fn):
+            raise ValueError(
+                f"Only callables can be registered as metrics; received "
+                f"{fn!r} for name {name!r}."
+            )
+        old = _REGISTRY.get(name)
+        if old is not None and _qualified_name(old) != _qualified_name(fn):
+            raise ValueError(
+                f"Metric name {name!r} is already registered to "
+                f"{_qualified_name(old)}; received {_qualified_name(fn)}."
+            )
+        _REGISTRY[name] = fn
+        if name not in METRICS:
+            METRICS.append(name)
+        return fn
+
+    return decorator
+
+
+def get_metric(name):
+    """Returns the metric function registered under `name`.
+
+    Args:
+        name: A name from `METRICS`, e.g. "fid".
+
+    Returns:
+        The registered function.
+
+    Raises:
+        ValueError: If no metric is registered under `name`; the message
+            lists the known names.
+
+    Example:
+
+    >>> import numpy as np
+    >>> fid = get_metric("fid")
+    >>> x = np.random.default_rng(0).normal(size=(50, 4))
+    >>> fid(x, x)["fid"] < 1e-9
+    True
+    """
+    if name not in _REGISTRY:
+        raise ValueError(
+            f"Unknown metric {name!r}; known metrics: "
+            f"{', '.join(repr(n) for n in METRICS)}."
+        )
+    return _REGISTRY[name]
+
+
+def compute_metrics(
+    names,
+    real_features=None,
+    fake_features=None,
+    *,
+    real_probs=None,
+    fake_probs=None,
+    real_labels=None,
+    metric_kwargs=None,
+):
+    """Computes several registered metrics and merges their result dicts.
+
+    Args:
+        names: Iterable of registered metric names, e.g. `["fid", "kid"]`.
+        real_features: Array of shape `(num_real, dim)`, or None when only
+            probability-based metrics are requested. Defaults to None.
+        fake_features: Array of shape `(num_fake, dim)`, or None. Defaults
+            to None.
+        real_probs: Class probabilities of the real samples, shape
+            `(num_real, num_classes)`. Defaults to None.
+        fake_probs: Class probabilities of the generated samples, shape
+            `(num_fake, num_classes)`. Defaults to None.
+        real_labels: Integer labels of the real samples, shape
+            `(num_real,)`. Defaults to None.
+        metric_kwargs: Optional dict mapping a metric name to a dict of
+            extra keyword arguments for that metric only, e.g.
+            `{"kid": {"subset_size": 100}}`. Defaults to None.
+
+    Returns:
+        A dict merging every metric's result dict (result keys are unique
+        across the built-in metrics).
+
+    Raises:
+        ValueError: If a name is unknown or repeated, if `metric_kwargs`
+            names a metric not requested, or if a metric rejects its inputs.
+
+    Example:
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> real, fake = rng.normal(size=(40, 3)), rng.normal(size=(40, 3))
+    >>> sorted(compute_metrics(["fid", "pr"], real, fake))
+    ['fid', 'precision', 'recall']
+    """
+    if isinstance(names, str):
+        names = [names]
+    names = list(names)
+    if len(set(names)) != len(names):
+        raise ValueError(f"Metric names must be unique; received {names}.")
+    fns = [get_metric(name) for name in names]
+    metric_kwargs = dict(metric_kwargs or {})
+    extra = sorted(set(metric_kwargs) - set(names))
+    if extra:
+        raise ValueError(
+            f"`metric_kwargs` has entries for metrics that were not "
+            f"requested: {extra}; requested: {names}."
+        )
+    results = {}
+    for name, fn in zip(names, fns):
+        results.update(
+            fn(
+                real_features,
+                fake_features,
+                real_probs=real_probs,
+                fake_probs=fake_probs,
+                real_labels=real_labels,
+                **metric_kwargs.get(name, {}),
+            )
+        )
+    return results
+
+
+def _qualified_name(fn):
+    module = getattr(fn, "__module__", None)
+    qualname = getattr(fn, "__qualname__", repr(fn))
+    return f"{module}.{qualname}" if module else qualname
