@@ -210,6 +210,13 @@ class GAN(keras.Model):
                 "instances (each keeps per-variable state). Received the "
                 "same instance twice."
             )
+        if self.g_optimizer.name == self.d_optimizer.name and not (
+            self.g_optimizer.built or self.d_optimizer.built
+        ):
+            # Two `Adam()`s are both "adam": TensorBoard's learning-rate
+            # tags and the optimizers' variable paths would collide.
+            self.g_optimizer.name = f"g_{self.g_optimizer.name}"
+            self.d_optimizer.name = f"d_{self.d_optimizer.name}"
         # Built now, so `load_weights` and checkpoints restore their state
         # instead of skipping it (keras-team/keras#19389).
         if not self.g_optimizer.built:

@@ -1,0 +1,59 @@
+"""Shared fixtures: tiny networks and data so tests run in seconds on CPU."""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+
+TINY_SHAPE = (8, 8, 1)
+TINY_LATENT = 8
+
+
+def tiny_generator(latent_dim=TINY_LATENT, image_shape=TINY_SHAPE):
+    """A small generator with BatchNorm, so the training flag matters."""
+    h, w, c = image_shape
+    z = keras.Input((latent_dim,))
+    x = layers.Dense((h // 2) * (w // 2) * 8, use_bias=False)(z)
+    x = layers.BatchNormalization()(x)
+    x = layers.LeakyReLU()(x)
+    x = layers.Reshape((h // 2, w // 2, 8))(x)
+    x = layers.Conv2DTranspose(c, 3, strides=2, padding="same", activation="tanh")(x)
+    return keras.Model(z, x, name="tiny_generator")
+
+
+def tiny_discriminator(image_shape=TINY_SHAPE):
+    """A small discriminator with Dropout, as in the DCGAN."""
+    images = keras.Input(image_shape)
+    x = layers.Conv2D(8, 3, strides=2, padding="same")(images)
+    x = layers.LeakyReLU()(x)
+    x = layers.Dropout(0.3)(x)
+    x = layers.Flatten()(x)
+    return keras.Model(images, layers.Dense(1)(x), name="tiny_discriminator")
+
+
+@pytest.fixture
+def tiny_gan():
+    """A compiled GAN of tiny networks (8x8x1 images, latent size 8)."""
+    from keras_gan import GAN
+
+    keras.utils.set_random_seed(0)
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+    gan.compile()
+    return gan
+
+
+@pytest.fixture
+def tiny_images():
+    """64 images of 8x8x1 in [-1, 1]: bright squares on a dark ground."""
+    rng = np.random.default_rng(0)
+    images = -np.ones((64, 8, 8, 1), np.float32)
+    for img in images:
+        r, c = rng.integers(0, 5, size=2)
+        img[r : r + 3, c : c + 3] = 1.0
+    return images
