@@ -1,0 +1,174 @@
+"""`keras-gan`: a thin command line over the library.
+
+It parses, validates, writes the run directory's options, and calls
+`keras_gan.training`. No training logic lives here.
+"""
+
+import argparse
+import os
+import sys
+
+from keras_gan import options as options_lib
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+def _flag(name):
+    return "--" + name.replace("_", "-")
+
+
+def _add_training_options(parser):
+    for option in options_lib.OPTIONS:
+        kwargs = {"default": None, "dest": option.name}
+        if option.type is bool:
+            kwargs["action"] = argparse.BooleanOptionalAction
+            kwargs["help"] = f"{option.help} (default: {option.default})"
+        else:
+            kwargs["type"] = option.type
+            kwargs["help"] = f"{option.help} (default: {option.default})"
+            if option.choices:
+                kwargs["choices"] = option.choices
+        parser.add_argument(_flag(option.name), **kwargs)
+
+
+def build_parser():
+    """Builds the `keras-gan` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="keras-gan",
+        description="Train, sample and evaluate GANs with Keras 3.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser(
+        "train",
+        help="train a DCGAN (the lecture's by default)",
+        description="Train a DCGAN. Defaults reproduce the lecture: MNIST, "
+        "30 epochs, batch 256, noise 100, Adam(1e-4) for each network.",
+    )
+    train.add_argument(
+        "--preset",
+        choices=sorted(options_lib.PRESETS),
+        help="named settings applied before explicit flags "
+        "(dcgan: Adam(2e-4, beta1=0.5))",
+    )
+    train.add_argument(
+        "--resume",
+        metavar="RUN_DIR",
+        help="continue a run from its latest checkpoint (give --epochs to "
+        "extend it)",
+    )
+    _add_training_options(train)
+
+    sample = sub.add_parser(
+        "sample", help="write a grid of images from a run's generator"
+    )
+    sample.add_argument("--run", required=True, metavar="RUN_DIR")
+    sample.add_argument("--n", type=int, default=16, help="number of images")
+    sample.add_argument("--seed", type=int, default=0, help="noise seed")
+    sample.add_argument(
+        "--out", help="PNG path (default: RUN_DIR/samples/sample.png)"
+    )
+    return parser
+
+
+def _explicit(args):
+    return {
+        o.name: getattr(args, o.name)
+        for o in options_lib.OPTIONS
+        if getattr(args, o.name) is not None
+    }
+
+
+def _resume_options(args):
+    saved = options_lib.read_options(args.resume)
+    requested = _explicit(args)
+    requested.pop("epochs", None)
+    clashes = {
+        k: (saved[k], v) for k, v in requested.items() if saved[k] != v
+    }
+    if clashes:
+        detail = ", ".join(
+            f"{k}: saved {s!r}, requested {r!r}" for k, (s, r) in clashes.items()
+        )
+        raise ValueError(
+            f"Cannot resume {args.resume!r} with different options ({detail}). "
+            "Only --epochs may change on resume."
+        )
+    if args.epochs is not None:
+        saved = options_lib.resolve({**saved, "epochs": args.epochs})
+    return saved
+
+
+def _train(args, parser):
+    try:
+        if args.resume:
+            if args.preset:
+                raise ValueError("--preset cannot be combined with --resume.")
+            options = _resume_options(args)
+            run_dir = args.resume
+        else:
+            options = options_lib.resolve(_explicit(args), preset=args.preset)
+    except ValueError as err:
+        parser.error(str(err))
+    # Imported late so `keras-gan --help` answers without loading TensorFlow.
+    from keras_gan import training
+    from keras_gan.data import DatasetUnavailableError
+
+    try:
+        if not args.resume:
+            run_dir = training.new_run_dir(options)
+        print(f"Run directory: {run_dir}", flush=True)
+        training.train(options, run_dir, resume=bool(args.resume))
+    except DatasetUnavailableError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_FAILURE
+    except ValueError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        f"Done. Generator: {os.path.join(run_dir, training.GENERATOR_FILE)}; "
+        f"samples: {os.path.join(run_dir, training.GRID_FILE)}",
+        flush=True,
+    )
+    return 0
+
+
+def _sample(args, parser):
+    if args.n < 1:
+        parser.error(f"--n must be a positive int. Received: {args.n}")
+    path = os.path.join(args.run, "generator.keras")
+    if not os.path.isfile(path):
+        parser.error(f"{args.run!r} holds no generator.keras to sample from.")
+    import numpy as np
+
+    import keras
+
+    from keras_gan.images import save_grid
+
+    generator = keras.saving.load_model(path, safe_mode=True, compile=False)
+    latent_dim = generator.input_shape[-1]
+    z = np.random.default_rng(args.seed).standard_normal(
+        (args.n, latent_dim), dtype=np.float32
+    )
+    images = keras.ops.convert_to_numpy(generator(z, training=False))
+    out = args.out or os.path.join(args.run, "samples", "sample.png")
+    save_grid(images, out)
+    print(out)
+    return 0
+
+
+def main(argv=None):
+    """Runs the `keras-gan` command line; returns the exit code."""
+    # TensorFlow's C++ start-up chatter hides the progress bar; users who
+    # want it set TF_CPP_MIN_LOG_LEVEL themselves.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "train":
+        return _train(args, parser)
+    return _sample(args, parser)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Pure image helpers: [-1, 1] arrays to pixels, grids, PNG and GIF files."""
+
+import math
+import os
+import tempfile
+
+import numpy as np
+from PIL import Image
+
+
+def to_uint8(images):
+    """Maps images in [-1, 1] to uint8 pixels (-1 -> 0, 1 -> 255).
+
+    Args:
+        images: an array of any shape with values in [-1, 1].
+
+    Returns:
+        A uint8 array of the same shape.
+
+    Raises:
+        ValueError: if the array holds NaN or infinite values.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    if not np.all(np.isfinite(images)):
+        raise ValueError("Expected finite image values. Received NaN or inf.")
+    return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def image_grid(images, rows=None, cols=None, padding=2, scale=None):
+    """Tiles a batch of images in [-1, 1] into one uint8 picture.
+
+    Args:
+        images: array `(n, height, width, channels)`, channels 1 or 3.
+        rows: rows of the grid. Defaults to `ceil(n / cols)`.
+        cols: columns of the grid. Defaults to `ceil(sqrt(n))` (4 for 16).
+        padding: pixels between cells and around the grid. Defaults to 2.
+        scale: integer up-scaling of each cell (nearest neighbour).
+            Defaults to `max(1, 64 // max(height, width))`, so 28x28 digits
+            are drawn at 56x56.
+
+    Returns:
+        A uint8 array `(grid_height, grid_width, channels)` where
+        `grid_height = rows * height * scale + (rows + 1) * padding`.
+
+    Raises:
+        ValueError: if `images` is not a 4-D batch with 1 or 3 channels, or
+            the grid is too small for `n` images.
+
+    Example:
+
+    >>> image_grid(np.zeros((16, 28, 28, 1))).shape
+    (234, 234, 1)
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3) or not len(images):
+        raise ValueError(
+            "Expected a non-empty batch of images (n, height, width, 1 or 3). "
+            f"Received shape {images.shape}."
+        )
+    n, height, width, channels = images.shape
+    cols = cols or (math.ceil(n / rows) if rows else math.ceil(math.sqrt(n)))
+    rows = rows or math.ceil(n / cols)
+    if rows * cols < n:
+        raise ValueError(
+            f"A {rows}x{cols} grid cannot hold {n} images."
+        )
+    scale = scale or max(1, 64 // max(height, width))
+    pixels = to_uint8(images)
+    if scale > 1:
+        pixels = pixels.repeat(scale, axis=1).repeat(scale, axis=2)
+    cell_h, cell_w = height * scale, width * scale
+    grid = np.full(
+        (
+            rows * cell_h + (rows + 1) * padding,
+            cols * cell_w + (cols + 1) * padding,
+            channels,
+        ),
+        255,
+        dtype=np.uint8,
+    )
+    for i in range(n):
+        r, c = divmod(i, cols)
+        top = padding + r * (cell_h + padding)
+        left = padding + c * (cell_w + padding)
+        grid[top : top + cell_h, left : left + cell_w] = pixels[i]
+    return grid
+
+
+def _atomic_save(image, path, **kwargs):
+    # Write beside the target, then rename: readers never see half a file.
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    suffix = os.path.splitext(path)[1]
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=suffix, prefix=".tmp-")
+    os.close(fd)
+    try:
+        image.save(tmp, **kwargs)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
+
+
+def _to_pil(pixels):
+    if pixels.shape[-1] == 1:
+        return Image.fromarray(pixels[..., 0], mode="L")
+    return Image.fromarray(pixels, mode="RGB")
+
+
+def save_grid(images, path, **grid_kwargs):
+    """Writes a batch of images in [-1, 1] as one PNG grid.
+
+    Args:
+        images: array `(n, height, width, channels)` in [-1, 1].
+        path: the PNG file to write (folders are created).
+        **grid_kwargs: passed to `image_grid` (`rows`, `cols`, `padding`,
+            `scale`).
+
+    Returns:
+        The path written.
+    """
+    return _atomic_save(_to_pil(image_grid(images, **grid_kwargs)), path)
+
+
+def save_gif(png_paths, path, duration_ms=200):
+    """Writes PNG frames as a looping animated GIF.
+
+    Args:
+        png_paths: the frames, in order.
+        path: the GIF file to write.
+        duration_ms: display time of each frame. Defaults to 200.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ValueError: if there are no frames.
+    """
+    png_paths = list(png_paths)
+    if not png_paths:
+        raise ValueError("Expected at least one PNG frame. Received none.")
+    frames = []
+    for p in png_paths:
+        with Image.open(p) as im:
+            frames.append(im.convert("RGB") if im.mode not in ("L", "RGB") else im.copy())
+    return _atomic_save(
+        frames[0],
+        path,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=duration_ms,
+        loop=0,
+    )
