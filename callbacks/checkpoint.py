@@ -200,7 +200,9 @@ class GANCheckpoint(keras.callbacks.Callback):
         self.keep = keep
         self.monitor = monitor
         self.mode = mode
-        self.generator_path = generator_path
+        self.generator_path = (
+            None if generator_path is None else os.fspath(generator_path)
+        )
         self.best = None
 
     def on_train_begin(self, logs=None):

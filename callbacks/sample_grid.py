@@ -71,7 +71,9 @@ class SampleGrid(keras.callbacks.Callback):
         self.every = every
         self.seed = seed
         self.reals = reals
-        self.tensorboard_dir = tensorboard_dir
+        self.tensorboard_dir = (
+            None if tensorboard_dir is None else os.fspath(tensorboard_dir)
+        )
         self.gif = gif
         self.noise = None
         self._writer = None

@@ -296,6 +296,22 @@ class GAN(keras.Model):
             )
         return cls(**config)
 
+    def save_own_variables(self, store):
+        # Keras saves a layer's own variables but not its SeedGenerators';
+        # the noise stream is part of the training state, so a resumed run
+        # continues it instead of replaying the noise of step 0.
+        super().save_own_variables(store)
+        store["noise_seed_state"] = ops.convert_to_numpy(
+            self.seed_generator.state
+        )
+
+    def load_own_variables(self, store):
+        own = self._trainable_variables + self._non_trainable_variables
+        for i, variable in enumerate(own):
+            variable.assign(store[f"{i}"])
+        if "noise_seed_state" in store:
+            self.seed_generator.state.assign(store["noise_seed_state"])
+
     def call(self, z, training=False):
         """Runs the generator: latent vectors to images in [-1, 1]."""
         return self.generator(z, training=training)

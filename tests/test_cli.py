@@ -1,0 +1,128 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import keras
+
+from keras_gan import cli
+from keras_gan import options as options_lib
+from keras_gan import training
+from tests.callbacks._events import read_events
+
+QUICK = ["--dataset", "mnist_sample", "--batch-size", "16", "--steps-per-epoch", "2", "--seed", "0"]
+
+
+def test_console_script_trains_and_samples(tmp_path):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    run = subprocess.run(
+        [sys.executable, "-m", "keras_gan.cli", "train", *QUICK, "--epochs", "1",
+         "--logdir", str(tmp_path), "--run-name", "quick"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    run_dir = tmp_path / "quick"
+    assert "2/2" in run.stdout and "d_loss" in run.stdout  # Keras' progress bar
+    saved = json.loads((run_dir / "training_options.json").read_text())
+    assert saved == options_lib.resolve({**saved})
+    assert saved["epochs"] == 1 and saved["lr"] == 1e-4 and saved["latent_dim"] == 100
+    for name in ("generator.keras", "samples.png", "losses.png", "samples/epoch_0001.png",
+                 "samples/progress.gif", "samples/reals.png", "checkpoints/ckpt-0001/meta.json"):
+        assert (run_dir / name).exists(), name
+    with Image.open(run_dir / "samples.png") as im:  # 4x4 grid of 28x28 drawn at 2x
+        assert im.size == (4 * 56 + 5 * 2,) * 2
+
+    out = tmp_path / "grid.png"
+    sample = subprocess.run(
+        [sys.executable, "-m", "keras_gan.cli", "sample", "--run", str(run_dir),
+         "--n", "9", "--out", str(out)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert sample.returncode == 0, sample.stderr[-3000:]
+    with Image.open(out) as im:
+        assert im.size == (3 * 56 + 4 * 2,) * 2
+
+
+class StopAt(keras.callbacks.Callback):
+    """Simulates a crash at the start of an epoch."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+def test_interrupted_run_resumes_with_one_continuous_history(tmp_path):
+    options = options_lib.resolve(
+        {"dataset": "mnist_sample", "batch_size": 16, "steps_per_epoch": 2, "seed": 0,
+         "epochs": 3, "logdir": str(tmp_path), "run_name": "r"}
+    )
+    run_dir = training.new_run_dir(options)
+    with pytest.raises(KeyboardInterrupt):
+        training.train(options, run_dir, callbacks=[StopAt(1)], verbose=0)
+    noise = np.load(os.path.join(run_dir, "samples", "noise.npy"))
+    assert sorted(os.listdir(os.path.join(run_dir, "checkpoints"))) == ["ckpt-0001"]
+
+    assert cli.main(["train", "--resume", run_dir]) == 0
+    assert sorted(os.listdir(os.path.join(run_dir, "checkpoints"))) == [
+        "ckpt-0001", "ckpt-0002", "ckpt-0003"]
+    np.testing.assert_array_equal(np.load(os.path.join(run_dir, "samples", "noise.npy")), noise)
+    history = json.loads(open(os.path.join(run_dir, "losses.json")).read())
+    assert sorted(history, key=int) == ["1", "2", "3"]
+    events = read_events(os.path.join(run_dir, "tensorboard", "train"))
+    # One value per epoch, steps 0..2: nothing repeated, nothing restarted.
+    for tag in ("epoch_g_loss", "epoch_d_loss", "samples", "epoch_learning_rate_g_adam"):
+        assert sorted(events[tag]) == [0, 1, 2], (tag, events[tag])
+    meta = json.loads(open(os.path.join(run_dir, "checkpoints", "ckpt-0003", "meta.json")).read())
+    assert meta["epoch"] == 3
+    # Epochs may be extended on resume.
+    assert cli.main(["train", "--resume", run_dir, "--epochs", "4"]) == 0
+    assert os.path.isdir(os.path.join(run_dir, "checkpoints", "ckpt-0004"))
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--epochs", "-1"], "`epochs` >= 1. Received: -1"),
+        (["--batch-size", "0"], "`batch_size` >= 1. Received: 0"),
+        (["--run-name", "../escape"], "Expected a run name"),
+        (["--loss", "nope"], "invalid choice: 'nope'"),
+        (["--beta1", "1.5"], "beta1 and beta2 in \\[0, 1\\)"),
+    ],
+)
+def test_nonsense_values_exit_2_with_a_message(tmp_path, capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["train", "--logdir", str(tmp_path), *argv])
+    assert exit_info.value.code == 2
+    assert message.replace("\\", "") in capsys.readouterr().err or pytest.fail(message)
+
+
+def test_resume_errors(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["train", "--resume", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "is not a run directory" in capsys.readouterr().err
+    options_lib.write_options(options_lib.resolve({"dataset": "mnist_sample"}), tmp_path)
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--resume", str(tmp_path), "--latent-dim", "64"])
+    assert "latent_dim: saved 100, requested 64" in capsys.readouterr().err
+
+
+def test_offline_mnist_names_the_alternatives(tmp_path, monkeypatch, capsys):
+    def offline(*args, **kwargs):
+        raise OSError("no network")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["train", "--dataset", "mnist", "--logdir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1 and "mnist_sample" in err and "Traceback" not in err
