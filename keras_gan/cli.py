@@ -12,6 +12,7 @@ from keras_gan import options as options_lib
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 
 def _flag(name):
@@ -112,9 +113,12 @@ def _train(args, parser):
     except ValueError as err:
         parser.error(str(err))
     # Imported late so `keras-gan --help` answers without loading TensorFlow.
+    from callbacks import latest_checkpoint
     from keras_gan import training
     from keras_gan.data import DatasetUnavailableError
+    from keras_gan.gan import NonFiniteLossError
 
+    run_dir = args.resume
     try:
         if not args.resume:
             run_dir = training.new_run_dir(options)
@@ -126,6 +130,22 @@ def _train(args, parser):
     except ValueError as err:
         print(f"keras-gan: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except NonFiniteLossError as err:
+        last = latest_checkpoint(os.path.join(run_dir, "checkpoints"))
+        print(
+            f"keras-gan: error: {err}\nLast good checkpoint: {last or 'none'}. "
+            "Lower --lr, or train with --on-nan rollback.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        last = latest_checkpoint(os.path.join(run_dir, "checkpoints"))
+        print(
+            f"\nInterrupted. Last completed epoch saved: {last or 'none'}.\n"
+            f"Resume with: keras-gan train --resume {run_dir}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     print(
         f"Done. Generator: {os.path.join(run_dir, training.GENERATOR_FILE)}; "
         f"samples: {os.path.join(run_dir, training.GRID_FILE)}",

@@ -38,6 +38,36 @@ def _replica_count():
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
+class NonFiniteLossError(FloatingPointError):
+    """A loss became NaN or infinite; no update was applied for that step.
+
+    Attributes:
+        loss: `"g_loss"` or `"d_loss"`.
+        epoch: the 1-based epoch in which it happened.
+        step: the 1-based step within that epoch.
+        global_step: the 1-based step counted from the start of training.
+    """
+
+    def __init__(self, loss, epoch, step, global_step):
+        self.loss, self.epoch, self.step = loss, epoch, step
+        self.global_step = global_step
+        super().__init__(
+            f"Non-finite {loss} at epoch {epoch}, step {step} (global step "
+            f"{global_step}); training stopped before applying that update."
+        )
+
+
+class _EpochTracker(keras.callbacks.Callback):
+    # Epoch-level hooks only: batch hooks would turn off async dispatch.
+    def __init__(self):
+        super().__init__()
+        self.epoch, self.start_step = 0, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+        self.start_step = int(self.model.g_optimizer.iterations)
+
+
 @keras.saving.register_keras_serializable(package="keras_gan")
 class GAN(keras.Model):
     """A generative adversarial network trained with `fit`.
@@ -210,6 +240,15 @@ class GAN(keras.Model):
                 "instances (each keeps per-variable state). Received the "
                 "same instance twice."
             )
+        if self._uses_float16():
+            # Each network gets its own dynamic loss scale; `train_step`
+            # scales each loss and `apply` unscales and skips non-finite
+            # steps (keras-team/keras#19479).
+            LossScaleOptimizer = keras.optimizers.LossScaleOptimizer
+            if not isinstance(self.g_optimizer, LossScaleOptimizer):
+                self.g_optimizer = LossScaleOptimizer(self.g_optimizer)
+            if not isinstance(self.d_optimizer, LossScaleOptimizer):
+                self.d_optimizer = LossScaleOptimizer(self.d_optimizer)
         if self.g_optimizer.name == self.d_optimizer.name and not (
             self.g_optimizer.built or self.d_optimizer.built
         ):
@@ -228,9 +267,16 @@ class GAN(keras.Model):
             for k, v in kwargs.items()
             if k in ("jit_compile", "steps_per_execution", "run_eagerly")
         }
+        kwargs["auto_scale_loss"] = False  # done per optimizer above
         super().compile(
             optimizer=OptimizerPair(self.g_optimizer, self.d_optimizer),
             **kwargs,
+        )
+
+    def _uses_float16(self):
+        return any(
+            net.dtype_policy.compute_dtype == "float16"
+            for net in (self, self.generator, self.discriminator)
         )
 
     @staticmethod
@@ -296,21 +342,32 @@ class GAN(keras.Model):
             )
         return cls(**config)
 
+    def _seed_generators_in_tree(self):
+        # The model's noise generator first, then every layer's (Dropout's)
+        # in layer order: a stable order for saving and loading.
+        found = [self.seed_generator]
+        for network in (self.generator, self.discriminator):
+            for layer in network._flatten_layers(include_self=True):
+                for generator in getattr(layer, "_seed_generators", []):
+                    if generator not in found:
+                        found.append(generator)
+        return found
+
     def save_own_variables(self, store):
-        # Keras saves a layer's own variables but not its SeedGenerators';
-        # the noise stream is part of the training state, so a resumed run
-        # continues it instead of replaying the noise of step 0.
+        # Keras saves a layer's own variables but not its SeedGenerators'.
+        # The noise and dropout streams are part of the training state: a
+        # resumed run continues them instead of replaying step 0's.
         super().save_own_variables(store)
-        store["noise_seed_state"] = ops.convert_to_numpy(
-            self.seed_generator.state
-        )
+        for i, generator in enumerate(self._seed_generators_in_tree()):
+            store[f"seed_state_{i}"] = ops.convert_to_numpy(generator.state)
 
     def load_own_variables(self, store):
         own = self._trainable_variables + self._non_trainable_variables
         for i, variable in enumerate(own):
             variable.assign(store[f"{i}"])
-        if "noise_seed_state" in store:
-            self.seed_generator.state.assign(store["noise_seed_state"])
+        for i, generator in enumerate(self._seed_generators_in_tree()):
+            if f"seed_state_{i}" in store:
+                generator.state.assign(store[f"seed_state_{i}"])
 
     def call(self, z, training=False):
         """Runs the generator: latent vectors to images in [-1, 1]."""
@@ -375,6 +432,35 @@ class GAN(keras.Model):
         ]
         return np.concatenate(chunks).astype(np.float32)
 
+    def fit(self, *args, **kwargs):
+        """Trains with `keras.Model.fit`; see Keras for the arguments.
+
+        Raises:
+            NonFiniteLossError: when a loss becomes NaN or infinite, naming
+                the loss, the epoch and the step. The weights are those
+                before the failing step.
+        """
+        tracker = _EpochTracker()
+        callbacks = kwargs.get("callbacks")
+        if isinstance(callbacks, keras.callbacks.CallbackList):
+            callbacks.append(tracker)
+        else:
+            kwargs["callbacks"] = list(callbacks or []) + [tracker]
+        try:
+            return super().fit(*args, **kwargs)
+        except Exception as err:  # tf.errors.InvalidArgumentError
+            message = str(getattr(err, "message", err))
+            if "non-finite " not in message:
+                raise
+            loss = "g_loss" if "non-finite g_loss" in message else "d_loss"
+            done = int(self.g_optimizer.iterations)
+            raise NonFiniteLossError(
+                loss,
+                epoch=tracker.epoch + 1,
+                step=done - tracker.start_step + 1,
+                global_step=done + 1,
+            ) from None
+
     def _real_images(self, data):
         images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         shape = tuple(images.shape[1:])
@@ -431,8 +517,12 @@ class GAN(keras.Model):
         return d_loss, real_logits, fake_logits
 
     @staticmethod
-    def _scaled(optimizer, loss, replicas):
-        # Called inside the tape so the tape records the scaling.
+    def _scaled(optimizer, loss, replicas, name):
+        # Called inside the tape so the tape records the scaling. A
+        # non-finite loss stops the step before any update is applied.
+        import tensorflow as tf
+
+        loss = tf.debugging.check_numerics(loss, f"non-finite {name}")
         loss = loss / replicas
         if hasattr(optimizer, "scale_loss"):
             # Loss scaling under mixed_float16; identity otherwise.
@@ -460,10 +550,13 @@ class GAN(keras.Model):
                     self._discriminator_objective(real, fake)
                 )
                 g_loss = self.adversarial_loss.generator(fake_logits)
-                g_scaled = self._scaled(self.g_optimizer, g_loss, replicas)
-                d_scaled = self._scaled(self.d_optimizer, d_loss, replicas)
-            self._apply(self.g_optimizer, g_tape, g_scaled, g_vars)
-            self._apply(self.d_optimizer, d_tape, d_scaled, d_vars)
+                g_scaled = self._scaled(self.g_optimizer, g_loss, replicas, "g_loss")
+                d_scaled = self._scaled(self.d_optimizer, d_loss, replicas, "d_loss")
+            # Both updates wait for both finite-checks: a NaN in either loss
+            # leaves both networks untouched.
+            with tf.control_dependencies([g_scaled, d_scaled]):
+                self._apply(self.g_optimizer, g_tape, g_scaled, g_vars)
+                self._apply(self.d_optimizer, d_tape, d_scaled, d_vars)
             return self._track(g_loss, d_loss, real_logits, fake_logits)
         # Several critic updates per generator update (WGAN-GP's n_critic).
         for _ in range(self.d_steps):
@@ -472,14 +565,14 @@ class GAN(keras.Model):
                 d_loss, real_logits, fake_logits = (
                     self._discriminator_objective(real, fake)
                 )
-                d_scaled = self._scaled(self.d_optimizer, d_loss, replicas)
+                d_scaled = self._scaled(self.d_optimizer, d_loss, replicas, "d_loss")
             self._apply(self.d_optimizer, d_tape, d_scaled, d_vars)
         with tf.GradientTape() as g_tape:
             fake = self.generator(self._noise(real), training=True)
             g_loss = self.adversarial_loss.generator(
                 self.discriminator(fake, training=True)
             )
-            g_scaled = self._scaled(self.g_optimizer, g_loss, replicas)
+            g_scaled = self._scaled(self.g_optimizer, g_loss, replicas, "g_loss")
         self._apply(self.g_optimizer, g_tape, g_scaled, g_vars)
         return self._track(g_loss, d_loss, real_logits, fake_logits)
 

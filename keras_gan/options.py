@@ -70,6 +70,13 @@ OPTIONS = (
     _opt("jit_compile", False, bool, "compile the train step with XLA"),
     _opt("steps_per_execution", 1, int,
          "train steps per compiled call", minimum=1),
+    _opt("deterministic", False, bool,
+         "deterministic TensorFlow ops (needs --seed): identical weights "
+         "on re-runs and resumes"),
+    _opt("on_nan", "stop", str,
+         "on a non-finite loss: stop, or roll back to the last checkpoint "
+         "with halved learning rates (at most 3 times)",
+         choices=("stop", "rollback")),
     _opt("logdir", "logs", str, "parent folder of run directories"),
     _opt("run_name", None, str,
          "run directory name (default: DATASET-TIMESTAMP)", nullable=True),
@@ -173,6 +180,10 @@ def resolve(overrides=None, preset=None):
         )
     if values["run_name"] is not None:
         check_run_name(values["run_name"])
+    if values["deterministic"] and values["seed"] is None:
+        raise ValueError(
+            "Option `deterministic` needs a `seed`. Received: seed=None"
+        )
     return {o.name: _check(o, values[o.name]) for o in OPTIONS}
 
 

@@ -10,17 +10,25 @@ import re
 import tempfile
 import time
 
+import numpy as np
+
 import keras
 
 from keras_gan import options as options_lib
-from keras_gan.data import load_dataset
+from keras_gan.data import load_arrays
+from keras_gan.data import make_dataset
+from keras_gan.data import scale_images
+from keras_gan.data import steps_per_epoch as count_steps
 from keras_gan.gan import GAN
+from keras_gan.gan import NonFiniteLossError
 from keras_gan.images import save_grid
 from keras_gan.models import dcgan_discriminator
 from keras_gan.models import dcgan_generator
 
 GENERATOR_FILE = "generator.keras"
 GRID_FILE = "samples.png"
+MAX_ROLLBACKS = 3
+ROLLBACK_LR_FACTOR = 0.5
 
 
 def build_gan(options, image_shape):
@@ -78,7 +86,8 @@ def new_run_dir(options):
             `DATASET-YYYYmmdd-HHMMSS`.
 
     Returns:
-        The run directory path, created and empty but for nothing.
+        The run directory path. It is created by `train`, once the data
+        has loaded, so a bad dataset leaves no empty run behind.
 
     Raises:
         ValueError: if the named run already exists (use resume instead).
@@ -97,7 +106,6 @@ def new_run_dir(options):
             f"Run directory {run_dir!r} already exists. Resume it with "
             f"`keras-gan train --resume {run_dir}` or pick another --run-name."
         )
-    os.makedirs(run_dir, exist_ok=True)
     return run_dir
 
 
@@ -172,8 +180,11 @@ def save_generator(gan, run_dir):
 def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     """Trains the DCGAN of `options`, writing everything into `run_dir`.
 
-    Writes `training_options.json` first, then trains with the default
-    callbacks, then writes `generator.keras` and a 4x4 `samples.png`.
+    Loads and checks the data first (nothing is written for data that
+    cannot be trained on), then writes `training_options.json`, trains
+    with the default callbacks, and writes `generator.keras` and a 4x4
+    `samples.png`. Epoch `e` sees data shuffled by `(seed, e)`, so a
+    resumed run trains on the batches an uninterrupted one would.
 
     Args:
         options: resolved options (`keras_gan.options.resolve`).
@@ -184,50 +195,87 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
         callbacks: extra callbacks appended to the default set.
 
     Returns:
-        `(gan, history)`: the trained GAN and the `fit` history (`None` when
-        a resumed run had no epochs left).
+        `(gan, history)`: the trained GAN and the last `fit` history
+        (`None` when a resumed run had no epochs left).
 
     Raises:
         ValueError: for data the model cannot train on, or a checkpoint of
             another architecture.
+        NonFiniteLossError: when a loss becomes NaN or infinite and
+            `on_nan` is "stop" (or the rollbacks are used up).
     """
     from callbacks import latest_checkpoint
     from callbacks import restore_checkpoint
 
+    images, _ = load_arrays(options["dataset"], image_size=options["image_size"])
+    num_images, image_shape = len(images), tuple(images.shape[1:])
+    if options["batch_size"] > num_images:
+        raise ValueError(
+            f"Expected batch_size <= the number of images. Received "
+            f"batch_size={options['batch_size']} for {num_images} images."
+        )
+    if options["deterministic"]:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+    os.makedirs(run_dir, exist_ok=True)
     options_lib.write_options(options, run_dir)
-    dataset = load_dataset(
-        options["dataset"],
-        batch_size=options["batch_size"],
-        image_size=options["image_size"],
-        shuffle_buffer=options["shuffle_buffer"],
-        seed=options["seed"],
-    )
-    image_shape = tuple(dataset.element_spec.shape[1:])
     gan = build_gan(options, image_shape)
+    checkpoints = os.path.join(run_dir, "checkpoints")
     initial_epoch = 0
     if resume:
-        checkpoint = latest_checkpoint(os.path.join(run_dir, "checkpoints"))
+        checkpoint = latest_checkpoint(checkpoints)
         if checkpoint is not None:
             initial_epoch = restore_checkpoint(gan, checkpoint)
+    steps = options["steps_per_epoch"] or count_steps(
+        num_images, options["batch_size"]
+    )
     reals = None
     if options["sample_every"]:
-        reals = next(iter(dataset.take(1)))[: options["num_samples"]]
-        reals = keras.ops.convert_to_numpy(reals)
-    if options["steps_per_epoch"]:
-        # A fixed number of steps per epoch reads on across epochs.
-        dataset = dataset.repeat()
-    history = None
-    if initial_epoch < options["epochs"]:
-        history = gan.fit(
-            dataset,
-            epochs=options["epochs"],
-            initial_epoch=initial_epoch,
+        n = min(options["num_samples"], num_images)
+        pick = np.random.default_rng(options["seed"]).choice(num_images, n, replace=False)
+        reals = scale_images(images[np.sort(pick)])
+    history, rollbacks = None, 0
+    while initial_epoch < options["epochs"]:
+        dataset = make_dataset(
+            images,
+            batch_size=options["batch_size"],
+            shuffle_buffer=options["shuffle_buffer"],
+            seed=options["seed"],
+            epochs_from=initial_epoch,
             steps_per_epoch=options["steps_per_epoch"],
-            callbacks=default_callbacks(options, run_dir, reals) + list(callbacks),
-            verbose=verbose,
-            # The pipeline shuffles already; Keras would only warn.
-            shuffle=False,
         )
+        try:
+            history = gan.fit(
+                dataset,
+                epochs=options["epochs"],
+                initial_epoch=initial_epoch,
+                steps_per_epoch=steps,
+                callbacks=default_callbacks(options, run_dir, reals)
+                + list(callbacks),
+                verbose=verbose,
+            )
+            break
+        except NonFiniteLossError as err:
+            checkpoint = latest_checkpoint(checkpoints)
+            if (
+                options["on_nan"] != "rollback"
+                or rollbacks >= MAX_ROLLBACKS
+                or checkpoint is None
+            ):
+                raise
+            rollbacks += 1
+            initial_epoch = restore_checkpoint(gan, checkpoint)
+            # The checkpoint restored its own learning rates: compound.
+            factor = ROLLBACK_LR_FACTOR**rollbacks
+            for optimizer in (gan.g_optimizer, gan.d_optimizer):
+                optimizer.learning_rate = float(optimizer.learning_rate) * factor
+            print(
+                f"{err} Rolled back to {checkpoint} (epoch {initial_epoch}) "
+                f"with learning rates x{factor:g} "
+                f"(rollback {rollbacks}/{MAX_ROLLBACKS}).",
+                flush=True,
+            )
     save_generator(gan, run_dir)
     save_grid(
         gan.generate(options["num_samples"], seed=options["seed"] or 0),

@@ -193,3 +193,36 @@ def test_training_moves_samples_toward_the_data():
     gan.fit(dataset, steps_per_epoch=300, epochs=1, verbose=0)
     after = distance()
     assert after < 0.5 * before, (before, after)
+
+
+def test_non_finite_loss_names_loss_epoch_and_step_and_keeps_weights(tiny_images):
+    from keras_gan.gan import NonFiniteLossError
+
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+    gan.compile()
+    gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0, shuffle=False)
+    trainable = gan.generator.trainable_weights + gan.discriminator.trainable_weights
+    before = [keras.ops.convert_to_numpy(w).copy() for w in trainable]
+    bad = tiny_images.copy()
+    bad[5] = np.nan  # in the first batch of epoch 2 (no shuffling)
+    with pytest.raises(NonFiniteLossError, match=r"Non-finite d_loss at epoch 2, step 1 \(global step 3\)"):
+        gan.fit(bad, batch_size=32, epochs=2, initial_epoch=1, verbose=0, shuffle=False)
+    # Neither optimizer applied the failing step (BatchNorm statistics do
+    # move in the forward pass; they stay finite: the generator sees noise).
+    for b, w in zip(before, trainable):
+        np.testing.assert_array_equal(b, keras.ops.convert_to_numpy(w))
+    assert int(gan.g_optimizer.iterations) == 2
+
+
+def test_mixed_float16_wraps_each_optimizer():
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+        gan.compile()
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    for opt in (gan.g_optimizer, gan.d_optimizer):
+        assert isinstance(opt, keras.optimizers.LossScaleOptimizer)
+    assert not isinstance(gan.optimizer, keras.optimizers.LossScaleOptimizer)
+    history = gan.fit(np.zeros((8, 8, 8, 1), np.float32), batch_size=4, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][0])

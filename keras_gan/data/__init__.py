@@ -16,6 +16,8 @@ from keras_gan.data.idx import read_idx
 from keras_gan.data.loading import SOURCES
 from keras_gan.data.loading import load_arrays
 from keras_gan.data.loading import load_dataset
+from keras_gan.data.loading import make_dataset
+from keras_gan.data.loading import steps_per_epoch
 from keras_gan.data.scaling import scale_batch
 from keras_gan.data.scaling import scale_images
 
@@ -27,7 +29,9 @@ __all__ = [
     "last_skipped_files",
     "load_arrays",
     "load_dataset",
+    "make_dataset",
     "read_idx",
     "scale_batch",
     "scale_images",
+    "steps_per_epoch",
 ]

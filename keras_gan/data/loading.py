@@ -195,7 +195,7 @@ def load_dataset(
 
     The pipeline is the lecture's, with scaling moved after batching:
     `from_tensor_slices` over the in-memory (uint8 where possible) array ->
-    `cache()` -> `shuffle` -> `batch` -> per-batch scaling to float32 ->
+    `shuffle` -> `batch` -> per-batch scaling to float32 ->
     `prefetch`. The data is held once, as uint8; float32 exists only batch
     by batch.
 
@@ -270,19 +270,120 @@ def load_dataset(
             f"Expected batch_size <= the number of images. Received "
             f"batch_size={batch_size} for {num_images} images."
         )
-    tensors = (images, label_array) if labels else images
-    dataset = tf.data.Dataset.from_tensor_slices(tensors)
-    # The dataset now owns its copy; drop ours so only one stays alive.
-    del images, label_array, tensors
-    dataset = dataset.cache()
-    if shuffle:
-        dataset = dataset.shuffle(
-            min(int(shuffle_buffer), num_images),
-            seed=None if seed is None else int(seed),
-            reshuffle_each_iteration=True,
+    return make_dataset(
+        images,
+        label_array if labels else None,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        shuffle_buffer=shuffle_buffer,
+        seed=seed,
+        drop_remainder=drop_remainder,
+    )
+
+
+def make_dataset(
+    images,
+    labels=None,
+    batch_size=256,
+    shuffle=True,
+    shuffle_buffer=60000,
+    seed=None,
+    drop_remainder=False,
+    epochs_from=None,
+    steps_per_epoch=None,
+):
+    """Builds the training pipeline over in-memory images (and labels).
+
+    `from_tensor_slices` over the arrays (already in memory, so no
+    `.cache()`: it would hold a second copy) > shuffle > batch > batch-level
+    scaling of uint8 to float32 in [-1, 1] > prefetch.
+
+    Args:
+        images: NHWC images, uint8 or float32 in [-1, 1] (from
+            `load_arrays`).
+        labels: optional labels of the same length; the dataset then yields
+            `(images, labels)` pairs. Defaults to `None`.
+        batch_size: images per batch. Defaults to 256.
+        shuffle: shuffle the images. Defaults to True.
+        shuffle_buffer: shuffle buffer size, capped at the dataset size.
+            Defaults to 60000 (the lecture's).
+        seed: shuffling seed. Defaults to `None`.
+        drop_remainder: drop the short last batch. Defaults to False.
+        epochs_from: when an int `k`, yield an endless stream of epochs
+            `k, k+1, ...`, epoch `e` shuffled with a seed derived from
+            `(seed, e)`, so a run resumed at epoch `k` sees exactly the
+            batches an uninterrupted run would. Train on it with
+            `fit(steps_per_epoch=steps_per_epoch(...))`. Defaults to `None`
+            (a finite dataset of one epoch, reshuffled each iteration).
+        steps_per_epoch: with `epochs_from`, take only this many batches of
+            each epoch. Defaults to `None` (whole epochs).
+
+    Returns:
+        A `tf.data.Dataset`.
+
+    Raises:
+        ValueError: for a non-positive `batch_size` or `shuffle_buffer`, a
+            batch larger than the data, or labels of another length.
+    """
+    _check_positive_int("batch_size", batch_size)
+    _check_positive_int("shuffle_buffer", shuffle_buffer)
+    num_images = len(images)
+    if batch_size > num_images:
+        raise ValueError(
+            f"Expected batch_size <= the number of images. Received "
+            f"batch_size={batch_size} for {num_images} images."
         )
-    dataset = dataset.batch(int(batch_size), drop_remainder=drop_remainder)
-    if labels:
+    if labels is not None and len(labels) != num_images:
+        raise ValueError(
+            f"Expected one label per image. Received {len(labels)} labels "
+            f"for {num_images} images."
+        )
+    tensors = images if labels is None else (images, labels)
+    base = tf.data.Dataset.from_tensor_slices(tensors)
+    buffer = min(int(shuffle_buffer), num_images)
+    batch_size = int(batch_size)
+
+    if epochs_from is None:
+        dataset = base
+        if shuffle:
+            dataset = dataset.shuffle(
+                buffer,
+                seed=None if seed is None else int(seed),
+                reshuffle_each_iteration=True,
+            )
+        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    else:
+        # A stateless permutation per epoch: epoch e's order depends only on
+        # (seed, e), whatever ran before, so a resumed run sees the batches
+        # an uninterrupted one would. It is a full shuffle (the lecture's
+        # buffer of 60000 is one on MNIST) and gathers whole batches at once.
+        base_seed = 0 if seed is None else int(seed)
+        take = -1 if steps_per_epoch is None else int(steps_per_epoch)
+        stored = tf.nest.map_structure(tf.constant, tensors)
+        del base
+
+        def one_epoch(epoch):
+            order = tf.range(num_images, dtype=tf.int64)
+            if shuffle:
+                order = tf.random.experimental.stateless_shuffle(
+                    order, seed=tf.stack([tf.constant(base_seed, tf.int64), epoch])
+                )
+            batches = tf.data.Dataset.from_tensor_slices(order).batch(
+                batch_size, drop_remainder=drop_remainder
+            )
+            return batches.take(take)
+
+        def gather(indices):
+            return tf.nest.map_structure(
+                lambda t: tf.gather(t, indices), stored
+            )
+
+        dataset = (
+            tf.data.Dataset.range(int(epochs_from), 2**62)
+            .flat_map(one_epoch)
+            .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+        )
+    if labels is not None:
         dataset = dataset.map(
             lambda x, y: (scaling.scale_batch(x), y),
             num_parallel_calls=tf.data.AUTOTUNE,
@@ -292,3 +393,10 @@ def load_dataset(
             scaling.scale_batch, num_parallel_calls=tf.data.AUTOTUNE
         )
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def steps_per_epoch(num_images, batch_size, drop_remainder=False):
+    """Returns the number of batches in one epoch of `num_images` images."""
+    if drop_remainder:
+        return num_images // batch_size
+    return -(-num_images // batch_size)
