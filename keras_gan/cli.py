@@ -122,7 +122,6 @@ def _train(args, parser):
     try:
         if not args.resume:
             run_dir = training.new_run_dir(options)
-        print(f"Run directory: {run_dir}", flush=True)
         training.train(options, run_dir, resume=bool(args.resume))
     except DatasetUnavailableError as err:
         print(f"keras-gan: error: {err}", file=sys.stderr)
@@ -165,8 +164,13 @@ def _sample(args, parser):
     import keras
 
     from keras_gan.images import save_grid
+    from keras_gan.saving import load_generator
 
-    generator = keras.saving.load_model(path, safe_mode=True, compile=False)
+    try:
+        generator = load_generator(path)
+    except ValueError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     latent_dim = generator.input_shape[-1]
     z = np.random.default_rng(args.seed).standard_normal(
         (args.n, latent_dim), dtype=np.float32

@@ -118,9 +118,11 @@ def default_callbacks(options, run_dir, reals=None):
         reals: a few real images in [-1, 1] for `samples/reals.png`.
 
     Returns:
-        A list of Keras callbacks: checkpoints first (so a crash right
-        after an epoch loses as little as possible), then samples, the loss
-        plot and TensorBoard.
+        A list of Keras callbacks: samples, loss plot and TensorBoard, then
+        the checkpoint last. Everything an epoch writes is keyed by epoch,
+        so if a crash lands after those files but before the checkpoint,
+        the resumed run redoes that epoch and overwrites them; the other
+        order would lose them.
     """
     from callbacks import GANCheckpoint
     from callbacks import LossPlot
@@ -128,15 +130,6 @@ def default_callbacks(options, run_dir, reals=None):
 
     tensorboard_dir = os.path.join(run_dir, "tensorboard")
     result = []
-    if options["checkpoint_every"]:
-        result.append(
-            GANCheckpoint(
-                os.path.join(run_dir, "checkpoints"),
-                every=options["checkpoint_every"],
-                keep=options["keep_checkpoints"],
-                generator_path=os.path.join(run_dir, GENERATOR_FILE),
-            )
-        )
     if options["sample_every"]:
         result.append(
             SampleGrid(
@@ -158,6 +151,15 @@ def default_callbacks(options, run_dir, reals=None):
         result.append(
             keras.callbacks.TensorBoard(
                 log_dir=tensorboard_dir, write_graph=False
+            )
+        )
+    if options["checkpoint_every"]:
+        result.append(
+            GANCheckpoint(
+                os.path.join(run_dir, "checkpoints"),
+                every=options["checkpoint_every"],
+                keep=options["keep_checkpoints"],
+                generator_path=os.path.join(run_dir, GENERATOR_FILE),
             )
         )
     return result
@@ -211,8 +213,9 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     num_images, image_shape = len(images), tuple(images.shape[1:])
     if options["batch_size"] > num_images:
         raise ValueError(
-            f"Expected batch_size <= the number of images. Received "
-            f"batch_size={options['batch_size']} for {num_images} images."
+            f"Expected batch_size <= the number of training images. "
+            f"Received batch_size={options['batch_size']} for {num_images} "
+            f"training images in {options['dataset']!r}."
         )
     if options["deterministic"]:
         import tensorflow as tf
@@ -220,6 +223,8 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
         tf.config.experimental.enable_op_determinism()
     os.makedirs(run_dir, exist_ok=True)
     options_lib.write_options(options, run_dir)
+    if verbose:
+        print(f"Run directory: {run_dir}", flush=True)
     gan = build_gan(options, image_shape)
     checkpoints = os.path.join(run_dir, "checkpoints")
     initial_epoch = 0
