@@ -151,3 +151,27 @@ def test_batch_larger_than_the_dataset_is_refused(tmp_path, capsys):
     assert code == 2
     # A bare array holds out every sixth image for evaluation: 9 train.
     assert "batch_size=64 for 9 training images" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
+    import signal
+    import time
+
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "keras_gan.cli", "train", "--dataset", "mnist_sample",
+         "--batch-size", "16", "--steps-per-epoch", "20", "--epochs", "50", "--seed", "0",
+         "--logdir", str(tmp_path), "--run-name", "c", "--no-tensorboard"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    deadline = time.time() + 240
+    while time.time() < deadline and latest_checkpoint(tmp_path / "c" / "checkpoints") is None:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert f"Resume with: keras-gan train --resume {tmp_path / 'c'}" in err
+    assert "Traceback" not in err
+    done = json.loads(open(os.path.join(latest_checkpoint(tmp_path / "c" / "checkpoints"),
+                                        "meta.json")).read())["epoch"]
+    assert 1 <= done < 50
