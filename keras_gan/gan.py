@@ -38,6 +38,22 @@ def _replica_count():
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
+def _multi_worker():
+    if keras.backend.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    strategy = tf.distribute.get_strategy()
+    return isinstance(
+        strategy, tf.distribute.MultiWorkerMirroredStrategy
+    ) and strategy.extended._in_multi_worker_mode()
+
+
+def _to_int(variable):
+    # Works for plain and tf.distribute (mirrored) variables alike.
+    return int(np.asarray(ops.convert_to_numpy(variable)))
+
+
 class NonFiniteLossError(FloatingPointError):
     """A loss became NaN or infinite; no update was applied for that step.
 
@@ -65,7 +81,7 @@ class _EpochTracker(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
-        self.start_step = int(self.model.g_optimizer.iterations)
+        self.start_step = _to_int(self.model.g_optimizer.iterations)
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
@@ -453,7 +469,7 @@ class GAN(keras.Model):
             if "non-finite " not in message:
                 raise
             loss = "g_loss" if "non-finite g_loss" in message else "d_loss"
-            done = int(self.g_optimizer.iterations)
+            done = _to_int(self.g_optimizer.iterations)
             raise NonFiniteLossError(
                 loss,
                 epoch=tracker.epoch + 1,
@@ -472,9 +488,20 @@ class GAN(keras.Model):
         return images
 
     def _noise(self, real):
-        # Noise batch follows the real batch: the last batch is short.
-        return keras.random.normal(
-            (ops.shape(real)[0], self.latent_dim), seed=self.seed_generator
+        import tensorflow as tf
+
+        # Noise batch follows the real batch: the last batch is short. Under
+        # tf.distribute every replica holds the same seed state, so the
+        # replica id is folded into the seed: each replica draws its own
+        # noise for its share of the batch. Replica 0 (and a single device)
+        # draws exactly what `keras.random.normal(seed=seed_generator)` would.
+        seed = self.seed_generator.next()
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            replica = tf.cast(context.replica_id_in_sync_group, seed.dtype)
+            seed = seed + tf.stack([tf.zeros_like(replica), replica * 7919])
+        return tf.random.stateless_normal(
+            (ops.shape(real)[0], self.latent_dim), seed=tf.cast(seed, "int32")
         )
 
     def _track(self, g_loss, d_loss, real_logits, fake_logits):
@@ -486,7 +513,13 @@ class GAN(keras.Model):
         self.d_fake_tracker.update_state(
             ops.mean(ops.sigmoid(ops.cast(fake_logits, "float32")))
         )
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if _multi_worker():
+            # Keras reduces multi-worker step outputs with
+            # strategy.reduce("MEAN", v, axis=0), which fails on scalars;
+            # a leading axis of one reduces back to the same scalar.
+            logs = {k: ops.reshape(v, (1,)) for k, v in logs.items()}
+        return logs
 
     def _gradient_penalty(self, real, fake):
         import tensorflow as tf

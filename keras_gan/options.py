@@ -77,6 +77,9 @@ OPTIONS = (
          "on a non-finite loss: stop, or roll back to the last checkpoint "
          "with halved learning rates (at most 3 times)",
          choices=("stop", "rollback")),
+    _opt("distribute", "none", str,
+         "tf.distribute strategy: none, mirrored (local devices) or "
+         "multiworker (TF_CONFIG)", choices=("none", "mirrored", "multiworker")),
     _opt("logdir", "logs", str, "parent folder of run directories"),
     _opt("run_name", None, str,
          "run directory name (default: DATASET-TIMESTAMP)", nullable=True),

@@ -44,14 +44,19 @@ def build_gan(options, image_shape):
     if options["seed"] is not None:
         # Weight initialisation, dropout and noise all follow the seed.
         keras.utils.set_random_seed(options["seed"])
-    if options["precision"] != "float32":
-        keras.mixed_precision.set_dtype_policy(options["precision"])
     latent_dim = options["latent_dim"]
-    gan = GAN(
-        dcgan_generator(tuple(image_shape), latent_dim),
-        dcgan_discriminator(tuple(image_shape)),
-        seed=options["seed"],
-    )
+    # The dtype policy is global: set it while the networks are built (they
+    # keep it), then put the caller's back.
+    previous = keras.mixed_precision.dtype_policy()
+    keras.mixed_precision.set_dtype_policy(options["precision"])
+    try:
+        gan = GAN(
+            dcgan_generator(tuple(image_shape), latent_dim),
+            dcgan_discriminator(tuple(image_shape)),
+            seed=options["seed"],
+        )
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous)
 
     def adam(name):
         return keras.optimizers.Adam(
@@ -209,6 +214,12 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     from callbacks import latest_checkpoint
     from callbacks import restore_checkpoint
 
+    from keras_gan.distribute import is_chief
+    from keras_gan.distribute import make_strategy
+
+    # First: a multi-worker strategy must start before other TensorFlow work.
+    strategy = make_strategy(options["distribute"])
+    chief = is_chief(strategy)
     images, _ = load_arrays(options["dataset"], image_size=options["image_size"])
     num_images, image_shape = len(images), tuple(images.shape[1:])
     if options["batch_size"] > num_images:
@@ -221,14 +232,18 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    os.makedirs(run_dir, exist_ok=True)
-    options_lib.write_options(options, run_dir)
-    if verbose:
-        print(f"Run directory: {run_dir}", flush=True)
-    gan = build_gan(options, image_shape)
+    if chief:
+        # Only the chief writes: other workers train and keep no files.
+        os.makedirs(run_dir, exist_ok=True)
+        options_lib.write_options(options, run_dir)
+        if verbose:
+            print(f"Run directory: {run_dir}", flush=True)
+    with strategy.scope():
+        gan = build_gan(options, image_shape)
     checkpoints = os.path.join(run_dir, "checkpoints")
     initial_epoch = 0
     if resume:
+        # Every worker restores the same checkpoint (a shared file system).
         checkpoint = latest_checkpoint(checkpoints)
         if checkpoint is not None:
             initial_epoch = restore_checkpoint(gan, checkpoint)
@@ -256,7 +271,9 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
                 epochs=options["epochs"],
                 initial_epoch=initial_epoch,
                 steps_per_epoch=steps,
-                callbacks=default_callbacks(options, run_dir, reals)
+                callbacks=(
+                    default_callbacks(options, run_dir, reals) if chief else []
+                )
                 + list(callbacks),
                 verbose=verbose,
             )
@@ -274,16 +291,20 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
             # The checkpoint restored its own learning rates: compound.
             factor = ROLLBACK_LR_FACTOR**rollbacks
             for optimizer in (gan.g_optimizer, gan.d_optimizer):
-                optimizer.learning_rate = float(optimizer.learning_rate) * factor
+                optimizer.learning_rate = (
+                    float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+                    * factor
+                )
             print(
                 f"{err} Rolled back to {checkpoint} (epoch {initial_epoch}) "
                 f"with learning rates x{factor:g} "
                 f"(rollback {rollbacks}/{MAX_ROLLBACKS}).",
                 flush=True,
             )
-    save_generator(gan, run_dir)
-    save_grid(
-        gan.generate(options["num_samples"], seed=options["seed"] or 0),
-        os.path.join(run_dir, GRID_FILE),
-    )
+    if chief:
+        save_generator(gan, run_dir)
+        save_grid(
+            gan.generate(options["num_samples"], seed=options["seed"] or 0),
+            os.path.join(run_dir, GRID_FILE),
+        )
     return gan, history

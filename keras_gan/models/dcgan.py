@@ -55,6 +55,20 @@ def num_stages(image_shape):
     return stages
 
 
+def _synchronized_batch_norm():
+    # Under a multi-replica tf.distribute strategy, BatchNorm statistics are
+    # all-reduced so every replica normalises with the global batch's, as a
+    # single device would.
+    if keras.backend.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    return (
+        tf.distribute.has_strategy()
+        and tf.distribute.get_strategy().num_replicas_in_sync > 1
+    )
+
+
 def _width(stage):
     return min(64 * 2**stage, _MAX_FILTERS)
 
@@ -66,6 +80,10 @@ def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, name="generator"):
     BN > LeakyReLU > [Conv2DTranspose(stride 2) > BN > LeakyReLU] ... >
     Conv2DTranspose(channels, stride 2, tanh). Kernels 5x5, 'same' padding,
     no biases, LeakyReLU with Keras' default slope (0.3) as in the lecture.
+
+    Built inside a multi-replica `tf.distribute` strategy scope, its
+    BatchNormalization layers are `synchronized=True`: statistics over the
+    global batch, as on one device.
 
     Args:
         image_shape: `(height, width, channels)` of the generated images.
@@ -93,23 +111,24 @@ def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, name="generator"):
         )
     height, width, channels = image_shape
     base_h, base_w = height // 2**stages, width // 2**stages
+    sync = _synchronized_batch_norm()
     base_filters = _width(stages)
 
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(base_h * base_w * base_filters, use_bias=False)(z)
-    x = layers.BatchNormalization()(x)
+    x = layers.BatchNormalization(synchronized=sync)(x)
     x = layers.LeakyReLU()(x)
     x = layers.Reshape((base_h, base_w, base_filters))(x)
     x = layers.Conv2DTranspose(
         _width(stages - 1), 5, strides=1, padding="same", use_bias=False
     )(x)
-    x = layers.BatchNormalization()(x)
+    x = layers.BatchNormalization(synchronized=sync)(x)
     x = layers.LeakyReLU()(x)
     for stage in range(stages - 2, -1, -1):
         x = layers.Conv2DTranspose(
             _width(stage), 5, strides=2, padding="same", use_bias=False
         )(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(synchronized=sync)(x)
         x = layers.LeakyReLU()(x)
     images = layers.Conv2DTranspose(
         channels,
