@@ -8,5 +8,6 @@ from callbacks.checkpoint import GANCheckpoint
 from callbacks.checkpoint import latest_checkpoint
 from callbacks.checkpoint import list_checkpoints
 from callbacks.checkpoint import restore_checkpoint
+from callbacks.gan_metrics import GANMetrics
 from callbacks.loss_plot import LossPlot
 from callbacks.sample_grid import SampleGrid

@@ -1,0 +1,213 @@
+"""`GANMetrics`: FID, KID, ... of generated samples every N epochs."""
+
+import numbers
+
+import keras
+
+from callbacks._protocol import check_gan
+
+# What the callback needs from `keras_gan.evaluation` is imported when
+# training starts: it loads the metric and data packages.
+
+
+class GANMetrics(keras.callbacks.Callback):
+    """Computes GAN metrics every N epochs and adds them to the epoch logs.
+
+    Every `every` epochs it draws `n` images with `model.generate(n=n,
+    seed=seed)` (the same noise each time, so epochs are comparable) and
+    runs `keras_gan.evaluation.evaluate_generator` against the training
+    split of `dataset`. The scalar results (e.g. `fid_clf`, `kid_mean_clf`,
+    `precision_clf`; lists such as class histograms are left out) are added
+    to the epoch `logs` dict in place, so callbacks after this one see
+    them: `keras.callbacks.History`, `keras.callbacks.TensorBoard` (as
+    `epoch_fid_clf`), or a checkpoint keeping the best model:
+
+    ```python
+    callbacks = [
+        GANMetrics("mnist_sample", n=1000),  # must come first
+        GANCheckpoint("logs/run/checkpoints", monitor="fid_clf", mode="min"),
+    ]
+    ```
+
+    Order matters: Keras calls callbacks in list order, so `GANMetrics` must
+    come before any callback that reads its keys. On epochs without an
+    evaluation (`every > 1`) the keys are absent from the logs.
+
+    With `tensorboard_dir` it also writes each value as a TensorBoard scalar
+    (`tf.summary.scalar`, step = 0-based epoch, as Keras' own callback).
+    The extractor (for `"classifier"`, training or loading the cached
+    classifier) and the cached reference statistics are prepared when
+    training starts. With `floor=True` the real-vs-real floor
+    (`floor_fid_clf`, ...) is computed once, at the first evaluation, and
+    added to the logs of every evaluated epoch.
+
+    Args:
+        dataset: the `load_arrays` source the GAN is trained on.
+        n: generated images per evaluation (clipped to the real images
+            available; see `evaluate_generator`). Defaults to 1000.
+        metrics: metric names, see `keras_gan.metrics.METRICS`. Defaults to
+            all six: `("fid", "kid", "is", "pr", "dc", "modes")`.
+        every: epochs between evaluations. Defaults to 1.
+        extractor: `"classifier"`, `"inception"` or a `FeatureExtractor`.
+            Defaults to `"classifier"`.
+        seed: seed of the generated noise. Defaults to 0.
+        tensorboard_dir: folder of a TensorBoard run to write scalars to.
+            Defaults to None (no TensorBoard scalars).
+        floor: also log the real-vs-real floor. Defaults to False.
+        cache_dir: cache folder of the classifier and reference statistics.
+            Defaults to None (see `evaluate_generator`).
+        image_size: size the real images are loaded at; see
+            `evaluate_generator`. Defaults to None.
+        channels: channels the real images are loaded with. Defaults to
+            None.
+        metric_kwargs: per-metric options, e.g. `{"kid": {"subsets": 10}}`.
+            Defaults to None.
+        verbose: print the scalar values after each evaluation. Defaults
+            to 0.
+        **extractor_kwargs: passed to `get_extractor` (e.g. `epochs=`).
+
+    Attributes:
+        last_result: the full dict of the last evaluation (with lists and
+            metadata), or None.
+        extractor: the extractor in use once training has started.
+
+    Raises:
+        ValueError: for a non-positive `every` or `n`, or a model without the
+            GAN protocol.
+
+    Example:
+
+    ```python
+    gan.fit(ds, epochs=30, callbacks=[
+        GANMetrics("mnist_sample", tensorboard_dir="logs/run/metrics")])
+    ```
+    """
+
+    def __init__(
+        self,
+        dataset,
+        n=1000,
+        metrics=("fid", "kid", "is", "pr", "dc", "modes"),
+        every=1,
+        extractor="classifier",
+        seed=0,
+        tensorboard_dir=None,
+        floor=False,
+        cache_dir=None,
+        image_size=None,
+        channels=None,
+        metric_kwargs=None,
+        verbose=0,
+        **extractor_kwargs,
+    ):
+        super().__init__()
+        for name, value, minimum in (("every", every, 1), ("n", n, 2)):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, numbers.Integral)
+                or value < minimum
+            ):
+                raise ValueError(
+                    f"Expected `{name}` to be an int >= {minimum}. "
+                    f"Received: {name}={value!r}"
+                )
+        self.dataset = dataset
+        self.n = int(n)
+        self.metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+        self.every = int(every)
+        self.extractor = extractor
+        self.seed = seed
+        self.tensorboard_dir = tensorboard_dir
+        self.floor = floor
+        self.cache_dir = cache_dir
+        self.image_size = image_size
+        self.channels = channels
+        self.metric_kwargs = metric_kwargs
+        self.verbose = verbose
+        self.extractor_kwargs = extractor_kwargs
+        self.last_result = None
+        self._floor_values = None
+        self._writer = None
+
+    def _resolve_extractor(self):
+        from keras_gan.metrics.extractors import get_extractor
+
+        if not isinstance(self.extractor, str):
+            return
+        kwargs = dict(self.extractor_kwargs)
+        if self.extractor == "classifier":
+            kwargs.setdefault("cache_dir", self.cache_dir)
+            kwargs.setdefault("image_size", self.image_size)
+            kwargs.setdefault("channels", self.channels)
+        # Resolved once, so a classifier is trained (or loaded) only once.
+        self.extractor = get_extractor(self.extractor, self.dataset, **kwargs)
+
+    def on_train_begin(self, logs=None):
+        check_gan(self.model, type(self).__name__)
+        self._resolve_extractor()
+        if self.tensorboard_dir and self._writer is None:
+            import tensorflow as tf
+
+            self._writer = tf.summary.create_file_writer(
+                str(self.tensorboard_dir)
+            )
+
+    def evaluate(self):
+        """Evaluates the model now and returns the scalar metric values.
+
+        Returns:
+            A dict of the scalar results (see
+            `keras_gan.evaluation.scalar_metrics`); the full result is kept
+            in `last_result`.
+        """
+        from keras_gan.evaluation import evaluate_generator
+        from keras_gan.evaluation import scalar_metrics
+
+        check_gan(self.model, type(self).__name__)
+        self._resolve_extractor()
+        model = self.model
+        want_floor = bool(self.floor) and self._floor_values is None
+        result = evaluate_generator(
+            lambda n, seed: model.generate(n=n, seed=seed),
+            self.dataset,
+            n=self.n,
+            metrics=self.metrics,
+            extractor=self.extractor,
+            seed=self.seed,
+            floor=want_floor,
+            cache_dir=self.cache_dir,
+            image_size=self.image_size,
+            channels=self.channels,
+            metric_kwargs=self.metric_kwargs,
+        )
+        if want_floor:
+            # The floor does not depend on the generator: compute it once.
+            self._floor_values = {
+                k: v for k, v in result.items() if k.startswith("floor_")
+            }
+        if self._floor_values:
+            result.update(self._floor_values)
+        self.last_result = result
+        return scalar_metrics(result)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        values = self.evaluate()
+        if logs is not None:
+            logs.update(values)
+        if self._writer is not None:
+            import tensorflow as tf
+
+            with self._writer.as_default():
+                for key, value in values.items():
+                    tf.summary.scalar(key, value, step=epoch)
+            self._writer.flush()
+        if self.verbose:
+            text = ", ".join(f"{k}={v:.4g}" for k, v in values.items())
+            print(f"GANMetrics epoch {epoch + 1}: {text}")
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

@@ -1,0 +1,342 @@
+"""`evaluate_generator`: a generator's metrics next to the real-vs-real floor.
+
+A metric value on its own says little: FID depends on the feature
+extractor, the number of samples and the dataset. So every evaluation here
+also reports the floor, the same metrics for held-out real images (the
+"test" split) against the same training reference, with the same extractor
+and the same number of images. A perfect generator reaches the floor, not
+zero.
+
+Result keys: every metric result key is suffixed with the extractor's
+`name`, `f"{key}_{name}"`, and floor values are additionally prefixed with
+`floor_`; e.g. with the classifier extractor (`name="clf"`): `fid_clf`,
+`kid_mean_clf`, `precision_clf`, `floor_fid_clf`, ... Names have no `/`, so
+they work as Keras epoch-log keys and TensorBoard scalar tags.
+"""
+
+import numbers
+import time
+
+import numpy as np
+
+from keras_gan.metrics import compute_metrics
+from keras_gan.metrics import fid_features_to_statistics
+from keras_gan.metrics import fid_statistics_to_metric
+from keras_gan.metrics import get_metric
+from keras_gan.metrics.extractors import get_extractor
+from keras_gan.metrics.extractors._base import prepare_images
+from keras_gan.metrics.reference import reference_statistics
+
+DEFAULT_METRICS = ("fid", "kid", "is", "pr", "dc", "modes")
+FLOOR_PREFIX = "floor_"
+METRICS_WITH_PROBABILITIES = ("is", "modes")
+KEY_CLASS_COUNTS = "class_counts"
+
+# Keys of `evaluate_generator` results that describe the evaluation rather
+# than measure the generator.
+META_KEYS = (
+    "n",
+    "n_requested",
+    "dataset",
+    "extractor",
+    "classifier_test_accuracy",
+    "notes",
+    "seconds",
+)
+
+# Real subsets are always drawn with this seed, so that the reference does
+# not change with the seed of the generated images (and stays cached).
+_REFERENCE_SEED = 0
+
+
+def metric_key(key, extractor_name, floor=False):
+    """Returns the result key of a metric: `[floor_]<key>_<extractor_name>`.
+
+    Args:
+        key: a metric result key, e.g. `"fid"` or `"kid_mean"`.
+        extractor_name: the extractor's `name`, e.g. `"clf"`.
+        floor: whether the key is a real-vs-real floor value. Defaults to
+            False.
+
+    Returns:
+        The key string.
+
+    Example:
+
+    >>> metric_key("fid", "clf"), metric_key("kid_mean", "clf", floor=True)
+    ('fid_clf', 'floor_kid_mean_clf')
+    """
+    return f"{FLOOR_PREFIX if floor else ''}{key}_{extractor_name}"
+
+
+def scalar_metrics(result):
+    """Picks the scalar metric values of an `evaluate_generator` result.
+
+    Args:
+        result: a dict returned by `evaluate_generator`.
+
+    Returns:
+        A dict of the metric keys (not the `META_KEYS`) whose values are
+        real numbers, as Python floats; lists such as the class histograms
+        are left out. Suited to Keras epoch logs and TensorBoard scalars.
+
+    Example:
+
+    >>> scalar_metrics({"fid_clf": 3, "class_counts_clf": [1, 2], "n": 10})
+    {'fid_clf': 3.0}
+    """
+    return {
+        key: float(value)
+        for key, value in result.items()
+        if key not in META_KEYS
+        and isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+    }
+
+
+def _check_n(n):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
+        raise ValueError(
+            "Expected `n` to be an int >= 2 (FID needs a covariance). "
+            f"Received: n={n!r}."
+        )
+    return int(n)
+
+
+def _check_metrics(metrics):
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    metrics = tuple(metrics)
+    if not metrics:
+        raise ValueError(
+            f"Expected at least one metric name, e.g. {DEFAULT_METRICS}. "
+            "Received an empty sequence."
+        )
+    if len(set(metrics)) != len(metrics):
+        raise ValueError(f"Expected unique metric names. Received: {metrics}.")
+    for name in metrics:
+        get_metric(name)  # Raises ValueError listing the known names.
+    return metrics
+
+
+def _metrics_of(
+    names, reference, features, probs, extractor, metric_kwargs, floor
+):
+    # FID uses the cached reference mean and covariance; the other metrics
+    # need the reference's features, probabilities or labels.
+    values = {}
+    if "fid" in names:
+        mu, sigma = fid_features_to_statistics(features)
+        values["fid"] = fid_statistics_to_metric(
+            reference.mu, reference.sigma, mu, sigma
+        )
+    others = [name for name in names if name != "fid"]
+    if others:
+        values.update(
+            compute_metrics(
+                others,
+                reference.features,
+                features,
+                real_probs=reference.probabilities,
+                fake_probs=probs,
+                # The labels are only comparable with the probabilities of a
+                # classifier over the dataset's own classes; for others,
+                # "modes" falls back to the argmax of the real probabilities.
+                real_labels=reference.labels
+                if extractor.predicts_dataset_labels
+                else None,
+                metric_kwargs={
+                    k: v for k, v in metric_kwargs.items() if k in others
+                },
+            )
+        )
+    if probs is not None:
+        counts = np.bincount(np.argmax(probs, axis=1), minlength=probs.shape[1])
+        values[KEY_CLASS_COUNTS] = [int(c) for c in counts]
+    return {
+        metric_key(key, extractor.name, floor): value
+        for key, value in values.items()
+    }
+
+
+def evaluate_generator(
+    generate,
+    dataset,
+    n=10000,
+    metrics=DEFAULT_METRICS,
+    extractor="classifier",
+    seed=0,
+    floor=True,
+    cache_dir=None,
+    *,
+    image_size=None,
+    channels=None,
+    metric_kwargs=None,
+    **kwargs,
+):
+    """Evaluates generated images against a dataset's training split.
+
+    Draws `n` images with `generate(n=n, seed=seed)` and computes the
+    chosen metrics against the reference statistics of the dataset's
+    "train" split (cached, see `keras_gan.metrics.reference`). With
+    `floor=True` it also computes the real-vs-real floor: the same metrics
+    for `n` held-out real images (the "test" split) against the same
+    training reference, with the same extractor.
+
+    The training reference, the generated images and the floor all hold
+    the same number of images, because FID, precision/recall and
+    density/coverage all depend on it: `n`, clipped to the number of real
+    images in the train and test splits (`notes` says when that happened).
+    Real subsets are random but fixed (seed 0), whatever `seed` is.
+
+    Args:
+        generate: callable `generate(n=..., seed=...)` returning `n` NHWC
+            images in [-1, 1] (a `GAN`'s `generate` works).
+        dataset: any `load_arrays` source, the one the GAN was trained on.
+        n: number of generated (and floor) images, an int >= 2. Defaults to
+            10000.
+        metrics: registered metric names (see `keras_gan.metrics.METRICS`):
+            "fid", "kid", "is", "pr", "dc", "modes". Defaults to all six.
+        extractor: `"classifier"`, `"inception"` or a `FeatureExtractor`.
+            Defaults to `"classifier"`.
+        seed: seed passed to `generate`. Defaults to 0.
+        floor: also compute the real-vs-real floor. Defaults to True.
+        cache_dir: cache folder of the classifier and the reference
+            statistics. Defaults to None (`$KERAS_GAN_CACHE`, else
+            `$XDG_CACHE_HOME/keras-gan`, else `~/.cache/keras-gan`).
+        image_size: None, an int or `(H, W)` the real images are resized
+            to (the GAN's image size); see `load_arrays`. Defaults to None.
+        channels: None, 1 or 3; see `load_arrays`. Defaults to None.
+        metric_kwargs: dict of per-metric options, e.g.
+            `{"kid": {"subsets": 10}, "pr": {"k": 5}}`. Defaults to None.
+        **kwargs: passed to `get_extractor` when `extractor` is a name (e.g.
+            `epochs=` for the classifier, `weights=` for Inception).
+
+    Returns:
+        A flat dict:
+
+        - metric values `<key>_<name>`, e.g. `fid_clf`, `kid_mean_clf`,
+          `kid_std_clf`, `is_mean_clf`, `is_std_clf`, `precision_clf`,
+          `recall_clf`, `density_clf`, `coverage_clf`, `mode_kl_clf`,
+          `modes_covered_clf`, `num_classes_clf`, `mode_histogram_clf`
+          (a list), where `name` is the extractor's `name`;
+        - `class_counts_<name>`: the generated images' class histogram (a
+          list of ints, argmax of the probabilities), when the extractor
+          has probabilities;
+        - with `floor=True`, the same keys prefixed `floor_` for the real
+          test images;
+        - `n` (images per set after clipping), `n_requested`, `dataset`,
+          `extractor` (its name),
+          `classifier_test_accuracy` (classifier only), `notes` (a list of
+          strings, e.g. about clipping `n`) and `seconds`.
+
+    Raises:
+        ValueError: for a bad `n`, an unknown metric, probability-based
+            metrics with an extractor without probabilities, or generated
+            images of the wrong count, shape or range.
+
+    Example:
+
+    ```python
+    result = evaluate_generator(gan.generate, "mnist_sample", n=1000)
+    result["fid_clf"], result["floor_fid_clf"]
+    ```
+    """
+    start = time.perf_counter()
+    if not callable(generate):
+        raise ValueError(
+            "Expected `generate` to be a callable generate(n=..., seed=...). "
+            f"Received: {generate!r}."
+        )
+    n_requested = _check_n(n)
+    metrics = _check_metrics(metrics)
+    metric_kwargs = dict(metric_kwargs or {})
+    unknown = sorted(set(metric_kwargs) - set(metrics))
+    if unknown:
+        raise ValueError(
+            f"`metric_kwargs` has entries for metrics that were not "
+            f"requested: {unknown}; requested: {list(metrics)}."
+        )
+    if "fid" in metric_kwargs:
+        raise ValueError(
+            "The 'fid' metric takes no options. Received: "
+            f"metric_kwargs['fid']={metric_kwargs['fid']!r}."
+        )
+    if extractor == "classifier":
+        kwargs.setdefault("cache_dir", cache_dir)
+        kwargs.setdefault("image_size", image_size)
+        kwargs.setdefault("channels", channels)
+    extractor = get_extractor(extractor, dataset, **kwargs)
+    needs_probs = [m for m in metrics if m in METRICS_WITH_PROBABILITIES]
+    if needs_probs and extractor.num_classes is None:
+        raise ValueError(
+            f"Metrics {needs_probs} need class probabilities, which the "
+            f"extractor {extractor!r} does not give. Received metrics={metrics}."
+        )
+
+    options = dict(image_size=image_size, channels=channels, cache_dir=cache_dir)
+    reference = reference_statistics(
+        extractor, dataset, "train", n_requested, seed=_REFERENCE_SEED, **options
+    )
+    held_out = reference_statistics(
+        extractor, dataset, "test", n_requested, seed=_REFERENCE_SEED, **options
+    )
+    n_eval = min(n_requested, reference.n, held_out.n)
+    # Precision/recall and density/coverage are asymmetric in the two
+    # sample sizes, so the reference is cut to the same n as well.
+    reference = reference.subset(n_eval)
+    notes = []
+    if n_eval < n_requested:
+        notes.append(
+            f"n={n_requested} clipped to {n_eval}: the {reference.dataset!r} "
+            f"data has {reference.num_available} train and "
+            f"{held_out.num_available} test images, and the generated "
+            "images and the floor use the same n."
+        )
+
+    images = generate(n=n_eval, seed=seed)
+    images = np.asarray(images)
+    if images.ndim != 4 or len(images) != n_eval:
+        raise ValueError(
+            f"Expected `generate(n={n_eval}, seed={seed})` to return "
+            f"{n_eval} images of shape {reference.image_shape}. Received an "
+            f"array of shape {images.shape}."
+        )
+    if tuple(images.shape[1:]) != reference.image_shape:
+        raise ValueError(
+            f"Expected generated images of shape {reference.image_shape}, "
+            f"the shape of the real images of {reference.dataset!r}. "
+            f"Received shape {tuple(images.shape[1:])}; pass `image_size` "
+            "(and `channels`) to load the real images at the GAN's size."
+        )
+    images = prepare_images(images, what="generated images")
+    features, probs = extractor.features_and_probabilities(images)
+
+    result = _metrics_of(
+        metrics, reference, features, probs, extractor, metric_kwargs, False
+    )
+    if floor:
+        real = held_out.subset(n_eval)
+        result.update(
+            _metrics_of(
+                metrics,
+                reference,
+                real.features,
+                real.probabilities,
+                extractor,
+                metric_kwargs,
+                True,
+            )
+        )
+    result.update(
+        n=n_eval,
+        n_requested=n_requested,
+        dataset=reference.dataset,
+        extractor=extractor.name,
+        notes=notes,
+    )
+    accuracy = getattr(extractor, "test_accuracy", None)
+    if accuracy is not None:
+        result["classifier_test_accuracy"] = float(accuracy)
+    result["seconds"] = time.perf_counter() - start
+    return result

@@ -1,0 +1,216 @@
+"""Tests for keras_gan.evaluation."""
+
+import numpy as np
+import pytest
+
+import keras
+
+from keras_gan import GAN
+from keras_gan.evaluation import DEFAULT_METRICS
+from keras_gan.evaluation import META_KEYS
+from keras_gan.evaluation import evaluate_generator
+from keras_gan.evaluation import metric_key
+from keras_gan.evaluation import scalar_metrics
+from keras_gan.metrics.extractors import ClassifierExtractor
+from keras_gan.metrics.extractors import FeatureExtractor
+from tests.conftest import tiny_discriminator
+from tests.conftest import tiny_generator
+
+
+class PixelExtractor(FeatureExtractor):
+    """Deterministic stand-in: features are pixels, 2 classes by brightness."""
+
+    name = "px"
+    key = {"kind": "pixels"}
+    num_classes = 2
+    predicts_dataset_labels = True
+
+    def features_and_probabilities(self, images, batch_size=None):
+        features = np.asarray(images, np.float64).reshape(len(images), -1)
+        bright = (features.mean(axis=1) + 1) / 2
+        return features, np.stack([1 - bright, bright], axis=1)
+
+
+class FeaturesOnly(PixelExtractor):
+    name = "fo"
+    num_classes = None
+
+    def features_and_probabilities(self, images, batch_size=None):
+        return super().features_and_probabilities(images)[0], None
+
+
+@pytest.fixture(scope="session")
+def session_cache(tmp_path_factory):
+    # Shared with the other test modules: the classifier is trained once.
+    path = tmp_path_factory.getbasetemp() / "keras_gan_cache"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _cache_env(monkeypatch, session_cache):
+    monkeypatch.setenv("KERAS_GAN_CACHE", str(session_cache))
+
+
+@pytest.fixture(scope="session")
+def mnist_classifier(session_cache):
+    return ClassifierExtractor.for_dataset("mnist_sample", cache_dir=session_cache)
+
+
+@pytest.fixture
+def data():
+    # 120 images of 4x4 in [-1, 1]: 100 train, 20 test (every sixth).
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, size=(120, 4, 4, 1)).astype(np.float32)
+    return images, np.arange(120) % 2
+
+
+def _noise_generator(shape=(4, 4, 1), low=-1.0, high=1.0):
+    calls = []
+
+    def generate(n, seed):
+        calls.append((n, seed))
+        rng = np.random.default_rng(seed)
+        return rng.uniform(low, high, size=(n,) + shape).astype(np.float32)
+
+    generate.calls = calls
+    return generate
+
+
+def test_result_keys(data):
+    generate = _noise_generator()
+    result = evaluate_generator(
+        generate, data, n=10, extractor=PixelExtractor(), seed=7,
+        metric_kwargs={"kid": {"subsets": 5}},
+    )
+    assert generate.calls == [(10, 7)]
+    metric_keys = [
+        "fid", "kid_mean", "kid_std", "is_mean", "is_std", "precision",
+        "recall", "density", "coverage", "mode_histogram", "mode_kl",
+        "modes_covered", "num_classes", "class_counts",
+    ]
+    expected = {f"{k}_px" for k in metric_keys}
+    expected |= {f"floor_{k}_px" for k in metric_keys}
+    expected |= {"n", "n_requested", "dataset", "extractor", "notes", "seconds"}
+    assert set(result) == expected
+    assert (result["n"], result["n_requested"], result["extractor"]) == (10, 10, "px")
+    assert result["notes"] == [] and result["dataset"] == "array"
+    assert sum(result["class_counts_px"]) == 10
+    assert sum(result["floor_class_counts_px"]) == 10
+    assert "classifier_test_accuracy" not in result
+
+
+def test_floor_false_and_metric_subset(data):
+    result = evaluate_generator(
+        _noise_generator(), data, n=10, metrics=["fid", "pr"],
+        extractor=PixelExtractor(), floor=False,
+    )
+    assert set(scalar_metrics(result)) == {"fid_px", "precision_px", "recall_px"}
+    assert result["class_counts_px"] and "floor_fid_px" not in result
+
+
+def test_n_is_clipped_to_real_images(data):
+    generate = _noise_generator()
+    result = evaluate_generator(
+        generate, data, n=500, metrics="fid", extractor=PixelExtractor()
+    )
+    # 20 test images limit the floor, and the generated set follows.
+    assert result["n"] == 20 and result["n_requested"] == 500
+    assert generate.calls == [(20, 0)]
+    assert "clipped to 20" in result["notes"][0]
+
+
+def test_floor_of_real_images_beats_a_bad_generator(data):
+    bad = _noise_generator(low=0.5, high=1.0)
+    result = evaluate_generator(
+        bad, data, n=20, metrics=("fid", "kid"), extractor=PixelExtractor(),
+        metric_kwargs={"kid": {"subsets": 5}},
+    )
+    assert result["floor_fid_px"] < 0.5 * result["fid_px"]
+    assert result["floor_kid_mean_px"] < 0.2 * result["kid_mean_px"]
+
+
+def test_metric_key_and_scalar_metrics():
+    assert metric_key("fid", "clf") == "fid_clf"
+    assert metric_key("kid_std", "inception", floor=True) == "floor_kid_std_inception"
+    result = {
+        "fid_clf": 1, "floor_fid_clf": 0.5, "modes_covered_clf": 10,
+        "mode_histogram_clf": [0.5, 0.5], "n": 10, "seconds": 3.0,
+        "classifier_test_accuracy": 0.97, "extractor": "clf", "flag": True,
+    }
+    assert scalar_metrics(result) == {
+        "fid_clf": 1.0, "floor_fid_clf": 0.5, "modes_covered_clf": 10.0
+    }
+    assert "classifier_test_accuracy" in META_KEYS
+    assert DEFAULT_METRICS == ("fid", "kid", "is", "pr", "dc", "modes")
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n": 1}, r"int >= 2.*n=1"),
+        ({"n": True}, "n=True"),
+        ({"n": 10.0}, "n=10.0"),
+        ({"metrics": ["fid", "fid"]}, "unique"),
+        ({"metrics": []}, "at least one"),
+        ({"metrics": ["fud"]}, "Unknown metric 'fud'"),
+        ({"metric_kwargs": {"kid": {}}, "metrics": ["fid"]}, "not requested"),
+        ({"metric_kwargs": {"fid": {"x": 1}}, "metrics": ["fid"]}, "no options"),
+        ({"extractor": "vgg"}, "extractor name"),
+    ],
+)
+def test_bad_arguments(data, kwargs, match):
+    kwargs = {"n": 10, "extractor": PixelExtractor(), **kwargs}
+    with pytest.raises(ValueError, match=match):
+        evaluate_generator(_noise_generator(), data, **kwargs)
+
+
+def test_probability_metrics_need_probabilities(data):
+    with pytest.raises(ValueError, match=r"\['is', 'modes'\] need class probabilities"):
+        evaluate_generator(_noise_generator(), data, n=10, extractor=FeaturesOnly())
+    result = evaluate_generator(
+        _noise_generator(), data, n=10, metrics=("fid", "dc"), extractor=FeaturesOnly()
+    )
+    assert "class_counts_fo" not in result and "fid_fo" in result
+
+
+@pytest.mark.parametrize(
+    "generate, match",
+    [
+        (lambda n, seed: np.zeros((n, 5, 5, 1), np.float32), r"shape \(4, 4, 1\).*image_size"),
+        (lambda n, seed: np.zeros((n - 1, 4, 4, 1), np.float32), "Expected `generate"),
+        (lambda n, seed: np.full((n, 4, 4, 1), 9.0, np.float32), "max=9.0"),
+        ("not callable", "callable"),
+    ],
+)
+def test_bad_generated_images(data, generate, match):
+    with pytest.raises(ValueError, match=match):
+        evaluate_generator(generate, data, n=10, extractor=PixelExtractor())
+
+
+@pytest.mark.slow
+def test_untrained_generator_is_far_above_the_real_floor(mnist_classifier):
+    keras.utils.set_random_seed(0)
+    shape = (28, 28, 1)
+    gan = GAN(tiny_generator(image_shape=shape), tiny_discriminator(shape), seed=0)
+    result = evaluate_generator(
+        gan.generate, "mnist_sample", n=10000, extractor=mnist_classifier,
+        metric_kwargs={"kid": {"subsets": 10}},
+    )
+    # mnist_sample has 1,000 test digits: n is clipped, and said so.
+    assert result["n"] == 1000 and result["n_requested"] == 10000
+    assert "clipped to 1000" in result["notes"][0]
+    assert result["classifier_test_accuracy"] == mnist_classifier.test_accuracy
+    # Real vs real: near zero. Measured: floor FID 1.8, untrained 346.
+    assert result["floor_fid_clf"] < 0.02 * result["fid_clf"]
+    assert abs(result["floor_kid_mean_clf"]) < 0.01 * result["kid_mean_clf"]
+    assert result["floor_precision_clf"] > 0.8 and result["floor_recall_clf"] > 0.8
+    assert result["floor_modes_covered_clf"] == 10
+    assert result["floor_mode_kl_clf"] < 0.01
+    # The untrained generator collapses to one class: no recall, few modes.
+    # (Its precision may be high: a collapsed point can sit on the manifold.)
+    assert result["recall_clf"] < 0.2 and result["modes_covered_clf"] <= 3
+    assert sum(result["class_counts_clf"]) == 1000
+    assert len(result["mode_histogram_clf"]) == 10
+    # Everything the callback logs is a float.
+    assert all(isinstance(v, float) for v in scalar_metrics(result).values())
