@@ -70,6 +70,32 @@ def build_parser():
     sample.add_argument(
         "--out", help="PNG path (default: RUN_DIR/samples/sample.png)"
     )
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="score a run's generator: FID, KID, IS, precision/recall, "
+        "density/coverage, modes, with the real-vs-real floor",
+    )
+    evaluate.add_argument("--run", required=True, metavar="RUN_DIR")
+    evaluate.add_argument(
+        "--n", type=int, default=10000,
+        help="generated images (and real images for the floor; clipped to "
+        "the real data available)",
+    )
+    evaluate.add_argument(
+        "--metrics", nargs="+", default=None,
+        help="metric names (default: fid kid is pr dc modes)",
+    )
+    evaluate.add_argument(
+        "--extractor", default="classifier", choices=("classifier", "inception"),
+        help="feature extractor: a classifier trained on the run's dataset "
+        "(offline, cached) or Keras' ImageNet InceptionV3",
+    )
+    evaluate.add_argument("--seed", type=int, default=0, help="noise seed")
+    evaluate.add_argument(
+        "--no-floor", dest="floor", action="store_false",
+        help="skip the real-vs-real floor",
+    )
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -182,6 +208,86 @@ def _sample(args, parser):
     return 0
 
 
+def _format_table(result):
+    from keras_gan.evaluation import scalar_metrics
+
+    scalars = scalar_metrics(result)
+    rows = [
+        (key, value, scalars.get(f"floor_{key}"))
+        for key, value in scalars.items()
+        if not key.startswith("floor_")
+    ]
+    width = max(len(key) for key, _, _ in rows) if rows else 10
+    lines = [
+        f"{result['n']} generated vs {result['n']} real images of "
+        f"{result['dataset']!r}, extractor {result['extractor']!r}"
+        + (
+            f" (test accuracy {result['classifier_test_accuracy']:.3f})"
+            if result.get("classifier_test_accuracy") is not None
+            else ""
+        ),
+        f"{'metric':<{width}}  {'generated':>12}  {'real floor':>12}",
+    ]
+    for key, value, floor in rows:
+        floor_text = "" if floor is None else f"{floor:12.4f}"
+        lines.append(f"{key:<{width}}  {value:12.4f}  {floor_text:>12}")
+    for key, value in result.items():
+        if key.startswith("class_counts_"):
+            lines.append(f"{key}: {value}")
+    lines.extend(f"note: {note}" for note in result.get("notes", []))
+    return "\n".join(lines)
+
+
+def _evaluate(args, parser):
+    if args.n < 2:
+        parser.error(f"--n must be an int >= 2. Received: {args.n}")
+    try:
+        options = options_lib.read_options(args.run)
+    except ValueError as err:
+        parser.error(str(err))
+    path = os.path.join(args.run, "generator.keras")
+    if not os.path.isfile(path):
+        parser.error(f"{args.run!r} holds no generator.keras to evaluate.")
+    import json
+
+    import numpy as np
+
+    import keras
+
+    from keras_gan.evaluation import DEFAULT_METRICS
+    from keras_gan.evaluation import evaluate_generator
+    from keras_gan.saving import load_generator
+
+    try:
+        generator = load_generator(path)
+        latent_dim = generator.input_shape[-1]
+
+        def generate(n, seed):
+            z = np.random.default_rng(seed).standard_normal(
+                (n, latent_dim), dtype=np.float32
+            )
+            return np.concatenate([
+                keras.ops.convert_to_numpy(generator(z[i : i + 500], training=False))
+                for i in range(0, n, 500)
+            ])
+
+        result = evaluate_generator(
+            generate,
+            options["dataset"],
+            n=args.n,
+            metrics=tuple(args.metrics or DEFAULT_METRICS),
+            extractor=args.extractor,
+            seed=args.seed,
+            floor=args.floor,
+            image_size=options["image_size"],
+        )
+    except ValueError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(json.dumps(result, indent=2) if args.json else _format_table(result))
+    return 0
+
+
 def main(argv=None):
     """Runs the `keras-gan` command line; returns the exit code."""
     # TensorFlow's C++ start-up chatter hides the progress bar; users who
@@ -191,6 +297,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "train":
         return _train(args, parser)
+    if args.command == "evaluate":
+        return _evaluate(args, parser)
     return _sample(args, parser)
 
 

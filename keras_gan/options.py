@@ -90,6 +90,11 @@ OPTIONS = (
     _opt("checkpoint_every", 1, int, "epochs between checkpoints (0: off)",
          minimum=0),
     _opt("keep_checkpoints", 3, int, "checkpoints kept", minimum=1),
+    _opt("metrics_every", 0, int,
+         "epochs between sample-quality metrics (FID, KID, ... with a "
+         "classifier trained on the dataset; 0: off)", minimum=0),
+    _opt("metrics_n", 1000, int, "generated images per metrics evaluation",
+         minimum=2),
     _opt("tensorboard", True, bool, "write TensorBoard logs"),
     _opt("loss_plot", True, bool, "write losses.png each epoch"),
 )

@@ -130,11 +130,27 @@ def default_callbacks(options, run_dir, reals=None):
         order would lose them.
     """
     from callbacks import GANCheckpoint
+    from callbacks import GANMetrics
     from callbacks import LossPlot
     from callbacks import SampleGrid
 
     tensorboard_dir = os.path.join(run_dir, "tensorboard")
     result = []
+    if options["metrics_every"]:
+        # First: its values join the epoch logs the others record.
+        result.append(
+            GANMetrics(
+                options["dataset"],
+                n=options["metrics_n"],
+                every=options["metrics_every"],
+                image_size=options["image_size"],
+                tensorboard_dir=(
+                    os.path.join(tensorboard_dir, "metrics")
+                    if options["tensorboard"]
+                    else None
+                ),
+            )
+        )
     if options["sample_every"]:
         result.append(
             SampleGrid(
