@@ -126,3 +126,26 @@ def test_offline_mnist_names_the_alternatives(tmp_path, monkeypatch, capsys):
     code = cli.main(["train", "--dataset", "mnist", "--logdir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 1 and "mnist_sample" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_evaluate_prints_every_metric_with_the_real_floor(tmp_path_factory, tmp_path, monkeypatch, capsys):
+    # The classifier cache is shared with the other evaluation tests.
+    monkeypatch.setenv("KERAS_GAN_CACHE", str(tmp_path_factory.getbasetemp() / "keras_gan_cache"))
+    assert cli.main(["train", *QUICK, "--epochs", "1", "--logdir", str(tmp_path),
+                     "--run-name", "e", "--no-tensorboard"]) == 0
+    capsys.readouterr()
+    assert cli.main(["evaluate", "--run", str(tmp_path / "e"), "--n", "300", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    for key in ("fid_clf", "kid_mean_clf", "is_mean_clf", "precision_clf", "recall_clf",
+                "density_clf", "coverage_clf", "modes_covered_clf", "class_counts_clf"):
+        assert key in result and f"floor_{key}" in result, key
+    assert result["n"] == 300 and result["classifier_test_accuracy"] > 0.9
+    # One step of training is far from the data; held-out reals are not.
+    assert result["fid_clf"] > 10 * result["floor_fid_clf"]
+    assert cli.main(["evaluate", "--run", str(tmp_path / "e"), "--n", "300"]) == 0
+    table = capsys.readouterr().out
+    assert "real floor" in table and "fid_clf" in table
+    with pytest.raises(SystemExit):
+        cli.main(["evaluate", "--run", str(tmp_path), "--n", "300"])
+    assert "is not a run directory" in capsys.readouterr().err
