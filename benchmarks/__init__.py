@@ -1,0 +1,1 @@
+"""Benchmarks of keras-gan's training loop (see `benchmarks/README.md`)."""
