@@ -11,3 +11,4 @@ from callbacks.checkpoint import restore_checkpoint
 from callbacks.gan_metrics import GANMetrics
 from callbacks.loss_plot import LossPlot
 from callbacks.sample_grid import SampleGrid
+from callbacks.tensorboard import GANTensorBoard

@@ -67,9 +67,11 @@ OPTIONS = (
     _opt("seed", None, int, "seed for weights, noise and shuffling",
          nullable=True),
     _opt("precision", "float32", str, "dtype policy", choices=PRECISIONS),
-    _opt("jit_compile", False, bool, "compile the train step with XLA"),
+    _opt("jit_compile", False, bool,
+         "compile the train step with XLA (for GPUs: measured 0.6x on CPU)"),
     _opt("steps_per_execution", 1, int,
-         "train steps per compiled call", minimum=1),
+         "train steps per compiled call (for GPUs; no gain measured on CPU)",
+         minimum=1),
     _opt("deterministic", False, bool,
          "deterministic TensorFlow ops (needs --seed): identical weights "
          "on re-runs and resumes"),
@@ -96,6 +98,9 @@ OPTIONS = (
     _opt("metrics_n", 1000, int, "generated images per metrics evaluation",
          minimum=2),
     _opt("tensorboard", True, bool, "write TensorBoard logs"),
+    _opt("tensorboard_update_freq", 0, int,
+         "also log losses every N batches to TensorBoard (0: per epoch only)",
+         minimum=0),
     _opt("loss_plot", True, bool, "write losses.png each epoch"),
 )
 

@@ -131,6 +131,7 @@ def default_callbacks(options, run_dir, reals=None):
     """
     from callbacks import GANCheckpoint
     from callbacks import GANMetrics
+    from callbacks import GANTensorBoard
     from callbacks import LossPlot
     from callbacks import SampleGrid
 
@@ -170,8 +171,9 @@ def default_callbacks(options, run_dir, reals=None):
         result.append(LossPlot(os.path.join(run_dir, "losses.png")))
     if options["tensorboard"]:
         result.append(
-            keras.callbacks.TensorBoard(
-                log_dir=tensorboard_dir, write_graph=False
+            GANTensorBoard(
+                tensorboard_dir,
+                update_freq=options["tensorboard_update_freq"] or "epoch",
             )
         )
     if options["checkpoint_every"]:

@@ -30,7 +30,7 @@ def test_default_callbacks_order_and_switches(tmp_path):
     everything = options_lib.resolve({"metrics_every": 2, "dataset": "mnist_sample"})
     kinds = [type(c).__name__ for c in training.default_callbacks(everything, str(tmp_path))]
     # Metrics first (their values join the logs), the checkpoint last.
-    assert kinds == ["GANMetrics", "SampleGrid", "LossPlot", "TensorBoard", "GANCheckpoint"]
+    assert kinds == ["GANMetrics", "SampleGrid", "LossPlot", "GANTensorBoard", "GANCheckpoint"]
     nothing = options_lib.resolve({"sample_every": 0, "checkpoint_every": 0,
                                    "tensorboard": False, "loss_plot": False})
     assert training.default_callbacks(nothing, str(tmp_path)) == []
