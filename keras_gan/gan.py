@@ -49,6 +49,14 @@ def _multi_worker():
     ) and strategy.extended._in_multi_worker_mode()
 
 
+def _is_tf_dataset(data):
+    if keras.backend.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    return isinstance(data, tf.data.Dataset)
+
+
 def _to_int(variable):
     # Works for plain and tf.distribute (mirrored) variables alike.
     return int(np.asarray(ops.convert_to_numpy(variable)))
@@ -456,6 +464,12 @@ class GAN(keras.Model):
                 the loss, the epoch and the step. The weights are those
                 before the failing step.
         """
+        data = args[0] if args else kwargs.get("x")
+        # `shuffle` is fit()'s 9th positional parameter.
+        if "shuffle" not in kwargs and len(args) <= 8 and _is_tf_dataset(data):
+            # A tf.data pipeline shuffles itself; Keras would only warn that
+            # its own shuffle=True is ignored.
+            kwargs["shuffle"] = False
         tracker = _EpochTracker()
         callbacks = kwargs.get("callbacks")
         if isinstance(callbacks, keras.callbacks.CallbackList):
