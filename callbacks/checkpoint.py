@@ -4,13 +4,14 @@ import json
 import os
 import re
 import shutil
-import tempfile
 
 import numpy as np
 
 import keras
 
 from callbacks._protocol import check_gan
+from keras_gan.files import atomic_directory
+from keras_gan.files import atomic_path
 
 STATE_FILE = "state.weights.h5"
 META_FILE = "meta.json"
@@ -232,10 +233,9 @@ class GANCheckpoint(keras.callbacks.Callback):
         Returns:
             The checkpoint folder path.
         """
-        os.makedirs(self.directory, exist_ok=True)
         logs = {k: float(v) for k, v in (logs or {}).items()}
-        tmp = tempfile.mkdtemp(dir=self.directory, prefix=".tmp-ckpt-")
-        try:
+        final = os.path.join(self.directory, f"ckpt-{epoch:04d}")
+        with atomic_directory(final) as tmp:
             self.model.save_weights(os.path.join(tmp, STATE_FILE))
             meta = {
                 "epoch": int(epoch),
@@ -247,44 +247,17 @@ class GANCheckpoint(keras.callbacks.Callback):
                 meta["monitor_value"] = logs.get(self.monitor)
             with open(os.path.join(tmp, META_FILE), "w") as f:
                 json.dump(meta, f)
-            final = os.path.join(self.directory, f"ckpt-{epoch:04d}")
-            self._replace_dir(tmp, final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         if self.monitor and self._improved(logs.get(self.monitor)):
             self.best = logs[self.monitor]
-            best_tmp = tempfile.mkdtemp(dir=self.directory, prefix=".tmp-best-")
-            shutil.rmtree(best_tmp)
-            shutil.copytree(final, best_tmp)
-            self._replace_dir(best_tmp, os.path.join(self.directory, "best"))
+            with atomic_directory(os.path.join(self.directory, "best")) as tmp:
+                for name in (STATE_FILE, META_FILE):
+                    shutil.copy2(os.path.join(final, name), tmp)
         for _, old in list_checkpoints(self.directory)[: -self.keep]:
             shutil.rmtree(old, ignore_errors=True)
         if self.generator_path:
             self._export_generator()
         return final
 
-    @staticmethod
-    def _replace_dir(src, dst):
-        # A directory rename is atomic; an existing target (the same epoch
-        # saved again after a resume) is moved aside first, never
-        # half-deleted in place.
-        if os.path.exists(dst):
-            trash = tempfile.mkdtemp(dir=os.path.dirname(dst), prefix=".old-")
-            os.rename(dst, os.path.join(trash, "x"))
-            os.rename(src, dst)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.rename(src, dst)
-
     def _export_generator(self):
-        directory = os.path.dirname(os.path.abspath(self.generator_path))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".keras")
-        os.close(fd)
-        try:
+        with atomic_path(self.generator_path) as tmp:
             self.model.generator.save(tmp)
-            os.replace(tmp, self.generator_path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)

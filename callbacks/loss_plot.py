@@ -2,9 +2,10 @@
 
 import json
 import os
-import tempfile
 
 import keras
+
+from keras_gan.files import atomic_path
 
 DEFAULT_KEYS = ("g_loss", "d_loss", "d_real", "d_fake")
 
@@ -48,12 +49,9 @@ class LossPlot(keras.callbacks.Callback):
             for k, v in (logs or {}).items()
             if isinstance(v, (int, float)) or hasattr(v, "__float__")
         }
-        directory = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".json")
-        with os.fdopen(fd, "w") as f:
-            json.dump(self.history, f, indent=1)
-        os.replace(tmp, self.history_path)
+        with atomic_path(self.history_path) as tmp:
+            with open(tmp, "w") as f:
+                json.dump(self.history, f, indent=1)
         self._plot()
 
     def _plot(self):
@@ -86,9 +84,5 @@ class LossPlot(keras.callbacks.Callback):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.legend(loc="best")
             ax.grid(alpha=0.3)
-        fd, tmp = tempfile.mkstemp(
-            dir=os.path.dirname(os.path.abspath(self.path)), suffix=".png"
-        )
-        os.close(fd)
-        fig.savefig(tmp, dpi=100)
-        os.replace(tmp, self.path)
+        with atomic_path(self.path) as tmp:
+            fig.savefig(tmp, dpi=100)

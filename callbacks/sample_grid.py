@@ -2,13 +2,13 @@
 
 import glob
 import os
-import tempfile
 
 import numpy as np
 
 import keras
 
 from callbacks._protocol import check_gan
+from keras_gan.files import atomic_path
 from keras_gan.images import image_grid
 from keras_gan.images import save_gif
 from keras_gan.images import save_grid
@@ -87,10 +87,8 @@ class SampleGrid(keras.callbacks.Callback):
         noise = np.random.default_rng(self.seed).standard_normal(
             (self.num_images, latent_dim), dtype=np.float32
         )
-        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".npy")
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, noise)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            np.save(tmp, noise)
         return noise
 
     def on_train_begin(self, logs=None):

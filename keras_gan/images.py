@@ -2,10 +2,11 @@
 
 import math
 import os
-import tempfile
 
 import numpy as np
 from PIL import Image
+
+from keras_gan.files import atomic_path
 
 
 def to_uint8(images):
@@ -87,21 +88,9 @@ def image_grid(images, rows=None, cols=None, padding=2, scale=None):
 
 
 def _atomic_save(image, path, **kwargs):
-    # Write beside the target, then rename: readers never see half a file.
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    suffix = os.path.splitext(path)[1]
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=suffix, prefix=".tmp-")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         image.save(tmp, **kwargs)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
+    return os.fspath(path)
 
 
 def _to_pil(pixels):

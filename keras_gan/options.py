@@ -10,7 +10,8 @@ import dataclasses
 import json
 import os
 import re
-import tempfile
+
+from keras_gan.files import atomic_path
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 # The names of `keras_gan.losses.LOSSES`, listed here so that the CLI's
@@ -231,13 +232,11 @@ def write_options(options, run_dir):
     Returns:
         The path of the JSON file.
     """
-    os.makedirs(run_dir, exist_ok=True)
     path = os.path.join(run_dir, OPTIONS_FILE)
-    fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(options, f, indent=2, sort_keys=True)
-        f.write("\n")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as f:
+            json.dump(options, f, indent=2, sort_keys=True)
+            f.write("\n")
     return path
 
 

@@ -7,7 +7,6 @@ who prefer Python call those same pieces themselves (see README).
 
 import os
 import re
-import tempfile
 import time
 
 import numpy as np
@@ -19,6 +18,7 @@ from keras_gan.data import load_arrays
 from keras_gan.data import make_dataset
 from keras_gan.data import scale_images
 from keras_gan.data import steps_per_epoch as count_steps
+from keras_gan.files import atomic_path
 from keras_gan.gan import GAN
 from keras_gan.gan import NonFiniteLossError
 from keras_gan.images import save_grid
@@ -191,14 +191,8 @@ def default_callbacks(options, run_dir, reals=None):
 def save_generator(gan, run_dir):
     """Writes `run_dir/generator.keras` atomically and returns its path."""
     path = os.path.join(run_dir, GENERATOR_FILE)
-    fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=".tmp-", suffix=".keras")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         gan.generator.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 

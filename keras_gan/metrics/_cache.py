@@ -14,9 +14,10 @@ import json
 import os
 import pathlib
 import re
-import tempfile
 
 import numpy as np
+
+from keras_gan.files import atomic_path
 
 CACHE_ENV = "KERAS_GAN_CACHE"
 
@@ -120,48 +121,24 @@ def source_fingerprint(source):
     return "data", {"repr": repr(source)[:200]}
 
 
-def _temp_path(final, suffix):
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=final.parent, prefix=f".{final.stem}.", suffix=suffix
-    )
-    os.close(fd)
-    return pathlib.Path(tmp)
-
-
 def atomic_write_json(path, data):
     """Writes `data` as JSON to `path` via a temporary file and `os.replace`."""
-    path = pathlib.Path(path)
-    tmp = _temp_path(path, ".json")
-    try:
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(path) as tmp:
+        pathlib.Path(tmp).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def atomic_save_npz(path, arrays):
     """Saves a dict of arrays to `path` (`.npz`) atomically, without pickles."""
-    path = pathlib.Path(path)
-    tmp = _temp_path(path, ".npz")
-    try:
+    with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
             np.savez(f, **arrays)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def atomic_save_model(path, model):
     """Saves a Keras model to `path` (`.keras`) atomically."""
-    path = pathlib.Path(path)
-    # Keras insists on the `.keras` suffix of the file it writes.
-    tmp = _temp_path(path, ".keras")
-    try:
+    # The temporary name keeps the `.keras` suffix Keras insists on.
+    with atomic_path(path) as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def read_json(path):
