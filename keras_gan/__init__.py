@@ -10,6 +10,8 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "GAN": "keras_gan.gan",
+    "NonFiniteLossError": "keras_gan.gan",
+    "evaluate_generator": "keras_gan.evaluation",
     "dcgan_generator": "keras_gan.models",
     "dcgan_discriminator": "keras_gan.models",
     "load_dataset": "keras_gan.data",
