@@ -12,3 +12,14 @@ from callbacks.gan_metrics import GANMetrics
 from callbacks.loss_plot import LossPlot
 from callbacks.sample_grid import SampleGrid
 from callbacks.tensorboard import GANTensorBoard
+
+__all__ = [
+    "GANCheckpoint",
+    "GANMetrics",
+    "GANTensorBoard",
+    "LossPlot",
+    "SampleGrid",
+    "latest_checkpoint",
+    "list_checkpoints",
+    "restore_checkpoint",
+]

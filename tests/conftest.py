@@ -57,3 +57,25 @@ def tiny_images():
         r, c = rng.integers(0, 5, size=2)
         img[r : r + 3, c : c + 3] = 1.0
     return images
+
+
+@pytest.fixture(scope="session")
+def session_cache(tmp_path_factory):
+    """One keras-gan cache for the session: the classifier is trained once."""
+    path = tmp_path_factory.getbasetemp() / "keras_gan_cache"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def cache_env(monkeypatch, session_cache):
+    """Points KERAS_GAN_CACHE at the session cache."""
+    monkeypatch.setenv("KERAS_GAN_CACHE", str(session_cache))
+
+
+@pytest.fixture(scope="session")
+def mnist_classifier(session_cache):
+    """The classifier extractor trained on mnist_sample (cached)."""
+    from keras_gan.metrics.extractors import ClassifierExtractor
+
+    return ClassifierExtractor.for_dataset("mnist_sample", cache_dir=session_cache)

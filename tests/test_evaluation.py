@@ -11,7 +11,6 @@ from keras_gan.evaluation import META_KEYS
 from keras_gan.evaluation import evaluate_generator
 from keras_gan.evaluation import metric_key
 from keras_gan.evaluation import scalar_metrics
-from keras_gan.metrics.extractors import ClassifierExtractor
 from keras_gan.metrics.extractors import FeatureExtractor
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
@@ -39,22 +38,8 @@ class FeaturesOnly(PixelExtractor):
         return super().features_and_probabilities(images)[0], None
 
 
-@pytest.fixture(scope="session")
-def session_cache(tmp_path_factory):
-    # Shared with the other test modules: the classifier is trained once.
-    path = tmp_path_factory.getbasetemp() / "keras_gan_cache"
-    path.mkdir(exist_ok=True)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def _cache_env(monkeypatch, session_cache):
-    monkeypatch.setenv("KERAS_GAN_CACHE", str(session_cache))
-
-
-@pytest.fixture(scope="session")
-def mnist_classifier(session_cache):
-    return ClassifierExtractor.for_dataset("mnist_sample", cache_dir=session_cache)
+# Shared, session-scoped classifier cache: see tests/conftest.py.
+pytestmark = pytest.mark.usefixtures("cache_env")
 
 
 @pytest.fixture

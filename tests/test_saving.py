@@ -8,7 +8,6 @@ import keras
 from keras_gan import GAN
 from keras_gan.saving import load_generator
 from keras_gan.saving import load_model
-from tests.conftest import tiny_generator
 
 
 def test_round_trip_of_a_generator_and_a_gan(tmp_path, tiny_gan):

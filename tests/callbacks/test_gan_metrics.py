@@ -15,7 +15,6 @@ from callbacks import latest_checkpoint
 from keras_gan import GAN
 from keras_gan.data import load_arrays
 from keras_gan.data import scale_images
-from keras_gan.metrics.extractors import ClassifierExtractor
 from keras_gan.metrics.extractors import FeatureExtractor
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
@@ -46,22 +45,8 @@ class LogRecorder(keras.callbacks.Callback):
         self.logs.append(dict(logs))
 
 
-@pytest.fixture(scope="session")
-def session_cache(tmp_path_factory):
-    # Shared with the other test modules: the classifier is trained once.
-    path = tmp_path_factory.getbasetemp() / "keras_gan_cache"
-    path.mkdir(exist_ok=True)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def _cache_env(monkeypatch, session_cache):
-    monkeypatch.setenv("KERAS_GAN_CACHE", str(session_cache))
-
-
-@pytest.fixture(scope="session")
-def mnist_classifier(session_cache):
-    return ClassifierExtractor.for_dataset("mnist_sample", cache_dir=session_cache)
+# Shared, session-scoped classifier cache: see tests/conftest.py.
+pytestmark = pytest.mark.usefixtures("cache_env")
 
 
 def _scalar_tags(log_dir):

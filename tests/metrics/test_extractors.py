@@ -30,23 +30,8 @@ MIN_TEST_ACCURACY = 0.93  # Measured 0.965; the margin absorbs CPU/BLAS noise.
 MAX_TRAINING_SECONDS = 60.0  # Measured ~8 s on 2 shared CPU cores.
 
 
-@pytest.fixture(scope="session")
-def session_cache(tmp_path_factory):
-    # The same folder for every test module of the session, so the
-    # classifier trained by the first module is a cache hit for the others.
-    path = tmp_path_factory.getbasetemp() / "keras_gan_cache"
-    path.mkdir(exist_ok=True)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def _cache_env(monkeypatch, session_cache):
-    monkeypatch.setenv("KERAS_GAN_CACHE", str(session_cache))
-
-
-@pytest.fixture(scope="session")
-def mnist_classifier(session_cache):
-    return ClassifierExtractor.for_dataset("mnist_sample", cache_dir=session_cache)
+# Shared, session-scoped classifier cache: see tests/conftest.py.
+pytestmark = pytest.mark.usefixtures("cache_env")
 
 
 def _two_class_data(num=72, seed=0):
