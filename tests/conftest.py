@@ -11,6 +11,8 @@ import pytest  # noqa: E402
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
+from keras_gan.metrics.extractors import FeatureExtractor  # noqa: E402
+
 TINY_SHAPE = (8, 8, 1)
 TINY_LATENT = 8
 
@@ -35,6 +37,21 @@ def tiny_discriminator(image_shape=TINY_SHAPE):
     x = layers.Dropout(0.3)(x)
     x = layers.Flatten()(x)
     return keras.Model(images, layers.Dense(1)(x), name="tiny_discriminator")
+
+
+class PixelExtractor(FeatureExtractor):
+    """Deterministic stand-in extractor for metric tests (nothing to train):
+    features are the pixels, 2 classes by brightness."""
+
+    name = "px"
+    key = {"kind": "pixels"}
+    num_classes = 2
+    predicts_dataset_labels = True
+
+    def features_and_probabilities(self, images, batch_size=None):
+        features = np.asarray(images, np.float64).reshape(len(images), -1)
+        bright = (features.mean(axis=1) + 1) / 2
+        return features, np.stack([1 - bright, bright], axis=1)
 
 
 @pytest.fixture

@@ -11,23 +11,9 @@ from keras_gan.evaluation import META_KEYS
 from keras_gan.evaluation import evaluate_generator
 from keras_gan.evaluation import metric_key
 from keras_gan.evaluation import scalar_metrics
-from keras_gan.metrics.extractors import FeatureExtractor
+from tests.conftest import PixelExtractor
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
-
-
-class PixelExtractor(FeatureExtractor):
-    """Deterministic stand-in: features are pixels, 2 classes by brightness."""
-
-    name = "px"
-    key = {"kind": "pixels"}
-    num_classes = 2
-    predicts_dataset_labels = True
-
-    def features_and_probabilities(self, images, batch_size=None):
-        features = np.asarray(images, np.float64).reshape(len(images), -1)
-        bright = (features.mean(axis=1) + 1) / 2
-        return features, np.stack([1 - bright, bright], axis=1)
 
 
 class FeaturesOnly(PixelExtractor):

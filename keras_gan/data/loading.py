@@ -264,12 +264,6 @@ def load_dataset(
             ".npy file, an array, or an .npz without y/labels/y_train). Use "
             "labels=False, or provide labels."
         )
-    num_images = len(images)
-    if batch_size > num_images:
-        raise ValueError(
-            f"Expected batch_size <= the number of images. Received "
-            f"batch_size={batch_size} for {num_images} images."
-        )
     return make_dataset(
         images,
         label_array if labels else None,

@@ -92,6 +92,31 @@ class FeatureExtractor:
         return f"{type(self).__name__}(name={self.name!r})"
 
 
+def run_batched(forward, images, batch_size):
+    """Runs `forward` over `images` in batches; concatenates both outputs.
+
+    Args:
+        forward: a function from a float32 batch tensor to
+            `(features, probabilities)` tensors.
+        images: prepared float32 NHWC images.
+        batch_size: images per call.
+
+    Returns:
+        `(features, probabilities)` as float64 NumPy arrays.
+    """
+    import tensorflow as tf
+
+    features, probs = [], []
+    for start in range(0, len(images), batch_size):
+        f, p = forward(tf.constant(images[start : start + batch_size]))
+        features.append(f.numpy())
+        probs.append(p.numpy())
+    return (
+        np.concatenate(features).astype(np.float64),
+        np.concatenate(probs).astype(np.float64),
+    )
+
+
 def check_batch_size(batch_size, default):
     """Returns a positive int batch size (the default when None)."""
     if batch_size is None:

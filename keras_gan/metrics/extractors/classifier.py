@@ -23,6 +23,7 @@ from keras_gan.metrics import _cache
 from keras_gan.metrics.extractors._base import FeatureExtractor
 from keras_gan.metrics.extractors._base import check_batch_size
 from keras_gan.metrics.extractors._base import prepare_images
+from keras_gan.metrics.extractors._base import run_batched
 
 # Bump when the architecture or training procedure changes, so that cached
 # classifiers from an older version are not reused.
@@ -479,15 +480,7 @@ class ClassifierExtractor(FeatureExtractor):
                     tf.TensorSpec((None,) + self.image_shape, tf.float32)
                 ],
             )
-        features, probs = [], []
-        for start in range(0, len(images), batch_size):
-            f, p = self._forward(tf.constant(images[start : start + batch_size]))
-            features.append(f.numpy())
-            probs.append(p.numpy())
-        return (
-            np.concatenate(features).astype(np.float64),
-            np.concatenate(probs).astype(np.float64),
-        )
+        return run_batched(self._forward, images, batch_size)
 
     def __repr__(self):
         return (

@@ -2,7 +2,6 @@
 
 import os
 
-import numpy as np
 
 import keras
 
@@ -10,6 +9,7 @@ from keras_gan.metrics import _cache
 from keras_gan.metrics.extractors._base import FeatureExtractor
 from keras_gan.metrics.extractors._base import check_batch_size
 from keras_gan.metrics.extractors._base import prepare_images
+from keras_gan.metrics.extractors._base import run_batched
 
 INCEPTION_WEIGHTS_ENV = "KERAS_GAN_INCEPTION_WEIGHTS"
 INCEPTION_SIZE = 299
@@ -131,15 +131,7 @@ class InceptionExtractor(FeatureExtractor):
                 return model(_resize_to_rgb(batch), training=False)
 
             self._forward = tf.function(forward, reduce_retracing=True)
-        features, probs = [], []
-        for start in range(0, len(images), batch_size):
-            f, p = self._forward(tf.constant(images[start : start + batch_size]))
-            features.append(f.numpy())
-            probs.append(p.numpy())
-        return (
-            np.concatenate(features).astype(np.float64),
-            np.concatenate(probs).astype(np.float64),
-        )
+        return run_batched(self._forward, images, batch_size)
 
 
 def _resize_to_rgb(images):
