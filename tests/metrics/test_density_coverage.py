@@ -26,13 +26,29 @@ def test_keys():
     assert (KEY_DENSITY, KEY_COVERAGE) == ("density", "coverage")
 
 
-def test_set_with_itself():
+@pytest.mark.parametrize("batch_size", [1000, 7])
+@pytest.mark.parametrize("copy", [False, True])
+def test_set_with_itself(batch_size, copy):
     # Without ties every real ball holds exactly k samples strictly inside
-    # (itself and k - 1 neighbours), so density is exactly 1.
+    # (itself and its k - 1 nearer neighbours; the k-th lies on the boundary,
+    # and `<` is strict), so density is exactly k * N / (k * N) = 1. This
+    # holds only because d(i, j) == d(j, i) bit for bit (see _neighbours):
+    # the test is exact on purpose, on one block and across blocks.
     x = np.random.default_rng(0).normal(size=(300, 10))
-    result = density_coverage_from_features(x, x)
-    assert result[KEY_COVERAGE] == 1.0
-    assert result[KEY_DENSITY] == pytest.approx(1.0)
+    fake = x.copy() if copy else x
+    result = density_coverage_from_features(x, fake, batch_size=batch_size)
+    assert result == {KEY_DENSITY: 1.0, KEY_COVERAGE: 1.0}
+
+
+def test_density_counts_the_kth_neighbour_as_outside():
+    # On a line with gaps 1, 2, 4, 8 each ball (k = 1) has its nearest
+    # neighbour exactly on its boundary and no other sample inside: strict
+    # `<` leaves the neighbour out, so each ball holds only its own centre
+    # and density is 5 / 5 = 1 (with `<=` it would be 10 / 5 = 2).
+    x = np.array([[0.0], [1.0], [3.0], [7.0], [15.0]])
+    for batch_size in (1, 2, 1000):
+        result = density_coverage_from_features(x, x, k=1, batch_size=batch_size)
+        assert result[KEY_DENSITY] == 1.0
 
 
 def test_same_distribution_has_density_about_one():

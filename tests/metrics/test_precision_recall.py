@@ -38,6 +38,28 @@ def test_pairwise_distances_match_exact():
     assert (_neighbours.pairwise_distances(a, a) >= 0).all()
 
 
+@pytest.mark.parametrize("batch_size", [1, 7, 1000])
+def test_distances_of_a_set_to_itself_are_exactly_symmetric(batch_size):
+    # Exact, not approximate: the metrics compare d(i, j) from one row block
+    # with a radius taken from d(j, i) in another; a last-bit difference
+    # (which a matmul gives on some CPUs) moves a sample in or out of a ball.
+    x = np.random.default_rng(2).normal(size=(60, 10)) * 3 + 20
+    blocks = _neighbours.iter_distance_blocks(x, x, batch_size)
+    full = np.concatenate([block for _, block in blocks])
+    np.testing.assert_array_equal(full, full.T)
+    np.testing.assert_array_equal(np.diag(full), 0.0)
+    # A copy holds the same samples: the same exact distances.
+    copy_blocks = _neighbours.iter_distance_blocks(x.copy(), x, batch_size)
+    np.testing.assert_array_equal(
+        np.concatenate([block for _, block in copy_blocks]), full
+    )
+    # Still the Euclidean distances: distances here are ~13, the expansion
+    # loses ~1e-13 of that to cancellation; 1e-10 says "correct", not "bitwise".
+    np.testing.assert_allclose(full, _exact_distances(x, x), rtol=1e-10, atol=0)
+    whole = _neighbours.pairwise_distances(x, x)
+    np.testing.assert_array_equal(whole, whole.T)
+
+
 @pytest.mark.parametrize("batch_size", [1, 4, 1000])
 def test_knn_radii_excludes_self(batch_size):
     x = np.array([[0.0], [1.0], [3.0], [7.0]])
