@@ -2,13 +2,13 @@
 
 The classifier is trained once per session on `mnist_sample` (offline,
 4,000 training digits); measured here: 0.965 test accuracy after ~8 s on 2
-CPUs. The tests assert >= 0.93 and < 60 s. Inception is only built with
-random weights (`weights=None`): nothing is downloaded.
+CPUs. The tests assert >= 0.93 (no wall-clock bounds: a busy machine is not
+a bug). Inception is only built with random weights (`weights=None`):
+nothing is downloaded.
 """
 
 import json
 import os
-import time
 import warnings
 
 import numpy as np
@@ -27,7 +27,6 @@ from keras_gan.metrics.extractors import get_extractor
 from keras_gan.metrics.extractors import inception as inception_module
 
 MIN_TEST_ACCURACY = 0.93  # Measured 0.965; the margin absorbs CPU/BLAS noise.
-MAX_TRAINING_SECONDS = 60.0  # Measured ~8 s on 2 shared CPU cores.
 
 
 # Shared, session-scoped classifier cache: see tests/conftest.py.
@@ -53,8 +52,7 @@ def _two_class_data(num=72, seed=0):
 def test_classifier_trains_on_mnist_sample_to_stated_accuracy(mnist_classifier):
     info = mnist_classifier.info
     assert mnist_classifier.test_accuracy >= MIN_TEST_ACCURACY
-    if not mnist_classifier.from_cache:
-        assert mnist_classifier.training_seconds < MAX_TRAINING_SECONDS
+    assert mnist_classifier.training_seconds > 0  # Recorded, not judged.
     assert info["num_train"] == 4000 and info["num_test"] == 1000
     assert mnist_classifier.image_shape == (28, 28, 1)
     assert mnist_classifier.num_classes == 10
@@ -86,18 +84,23 @@ def test_classifier_cache_hit_does_not_retrain(
     def fail(*args, **kwargs):
         raise AssertionError("the classifier was trained again")
 
+    # A hit neither trains (train_classifier raises) nor rewrites the files
+    # (an atomic rewrite would give a new inode and modification time).
+    files = [mnist_classifier.path, mnist_classifier.path[: -len(".keras")] + ".json"]
+    before = [(os.stat(f).st_ino, os.stat(f).st_mtime_ns) for f in files]
     monkeypatch.setattr(classifier_module, "train_classifier", fail)
-    start = time.perf_counter()
     again = ClassifierExtractor.for_dataset("mnist_sample", cache_dir=session_cache)
-    assert time.perf_counter() - start < 10
     assert again.from_cache and again.path == mnist_classifier.path
     assert again.test_accuracy == mnist_classifier.test_accuracy
     # get_extractor with the environment's cache finds the same file.
     via_name = get_extractor("classifier", "mnist_sample")
     assert via_name.from_cache and via_name.path == mnist_classifier.path
+    assert [(os.stat(f).st_ino, os.stat(f).st_mtime_ns) for f in files] == before
     images = np.random.default_rng(0).uniform(-1, 1, (5, 28, 28, 1))
+    # The same weights: equal up to float32 rounding (features are O(1-10)).
     np.testing.assert_allclose(
-        again.features(images), mnist_classifier.features(images), atol=1e-5
+        again.features(images), mnist_classifier.features(images),
+        rtol=1e-5, atol=1e-5,
     )
 
 
@@ -115,10 +118,16 @@ def test_classifier_features_and_probabilities(mnist_classifier):
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert (features >= 0).all()  # ReLU features.
     assert np.mean(probs.argmax(axis=1) == labels) > MIN_TEST_ACCURACY - 0.03
-    np.testing.assert_array_equal(
-        mnist_classifier.probabilities(images[:10]), probs[:10]
+    # Batches of 10 and of 64 give the same values up to float32 rounding:
+    # the batch size changes which kernels (and summation orders) the CPU
+    # uses (measured 6e-8 apart on an AVX2-only CPU). A mix-up of images
+    # between batches would be off by O(1).
+    np.testing.assert_allclose(
+        mnist_classifier.probabilities(images[:10]), probs[:10], rtol=1e-5, atol=1e-6
     )
-    np.testing.assert_array_equal(mnist_classifier.features(images[:10]), features[:10])
+    np.testing.assert_allclose(
+        mnist_classifier.features(images[:10]), features[:10], rtol=1e-5, atol=1e-5
+    )
 
 
 @pytest.mark.slow
