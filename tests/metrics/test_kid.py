@@ -98,15 +98,73 @@ def test_kid_is_deterministic_given_seed():
     assert a != c
 
 
-def test_subset_size_is_clipped_to_smaller_set():
+def test_default_subset_size_is_half_the_smaller_set_capped_at_1000():
+    assert kid.default_subset_size(1000, 1000) == 500
+    assert kid.default_subset_size(12, 20) == 6
+    assert kid.default_subset_size(50000, 10000) == 1000
+    assert kid.default_subset_size(2, 3) == 2  # the estimate needs 2.
+
+
+def test_default_subsets_differ_so_kid_std_is_positive():
+    # Before, the default subset_size=1000 was clipped to the set size, so
+    # with 1000 samples every subset was the whole set and kid_std was 0.
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(1000, 8)), rng.normal(size=(1000, 8)) + 0.3
+    result = kid_features_to_metric(x, y, subsets=20)
+    assert result[KEY_KID_STD] > 0.01 * result[KEY_KID_MEAN] > 0
+    # The default is subset_size=500 exactly (same subsets, same values).
+    assert result == kid_features_to_metric(x, y, subsets=20, subset_size=500)
+
+
+def test_subset_size_larger_than_a_set_is_refused():
     rng = np.random.default_rng(6)
     x, y = rng.normal(size=(12, 3)), rng.normal(size=(20, 3))
-    result = kid_features_to_metric(x, y, subsets=4)  # subset_size=1000.
-    assert np.isfinite(result[KEY_KID_MEAN])
-    # Every subset of x is all of x, subsets of y vary: std > 0 yet finite.
-    assert result[KEY_KID_STD] >= 0
-    whole = kid_features_to_metric(x, x[::-1], subsets=3)
+    with pytest.raises(ValueError, match=r"at most the size of the smaller set \(12\); received subset_size=13 .*default, 6"):
+        kid_features_to_metric(x, y, subset_size=13)
+    # A subset as large as the set is allowed (as in torch-fidelity): every
+    # subset of x is then all of x; both sets whole gives kid_std 0.
+    whole = kid_features_to_metric(x, x[::-1], subsets=3, subset_size=12)
     assert whole[KEY_KID_STD] == pytest.approx(0.0, abs=1e-12)
+
+
+def _per_subset_reference(x, y, subsets, size, seed):
+    # The estimator as the original loop: three kernels per subset.
+    sampler = np.random.default_rng(seed)
+    mmds = []
+    for _ in range(subsets):
+        xs = x[sampler.choice(len(x), size, replace=False)]
+        ys = y[sampler.choice(len(y), size, replace=False)]
+        mmds.append(
+            mmd2_unbiased(
+                polynomial_kernel(xs, xs), polynomial_kernel(ys, ys), polynomial_kernel(xs, ys)
+            )
+        )
+    return np.mean(mmds), np.std(mmds)
+
+
+@pytest.mark.parametrize(
+    "subsets, size, whole_sets",
+    [(50, 15, True), (3, 8, False)],
+    ids=["whole-set-kernels", "per-subset-kernels"],
+)
+@pytest.mark.parametrize("block_values", [1 << 22, 7], ids=["one-block", "row-blocks"])
+def test_both_evaluation_paths_match_the_per_subset_loop(
+    monkeypatch, subsets, size, whole_sets, block_values
+):
+    calls = []
+    original = kid._subset_mmds_from_whole_sets
+    monkeypatch.setattr(
+        kid, "_subset_mmds_from_whole_sets", lambda *a: calls.append(1) or original(*a)
+    )
+    monkeypatch.setattr(kid, "_BLOCK_VALUES", block_values)
+    rng = np.random.default_rng(9)
+    x, y = rng.normal(size=(30, 4)), rng.normal(size=(25, 4)) * 1.3 + 0.2
+    result = kid_features_to_metric(x, y, subsets=subsets, subset_size=size, seed=4)
+    assert bool(calls) == whole_sets
+    mean, std = _per_subset_reference(x, y, subsets, size, seed=4)
+    # Only the floating-point summation order differs between the paths.
+    assert result[KEY_KID_MEAN] == pytest.approx(mean, rel=1e-10, abs=1e-12)
+    assert result[KEY_KID_STD] == pytest.approx(std, rel=1e-8, abs=1e-12)
 
 
 def test_registered_kid_metric_forwards_options():
