@@ -13,21 +13,34 @@ from keras_gan import options as options_lib
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
+RUN_HELP = "a run directory written by `keras-gan train`"
 
 
 def _flag(name):
     return "--" + name.replace("_", "-")
 
 
+def _option_help(option):
+    # A nullable option's help says what its None default means; argparse's
+    # own default is always None here (to tell explicit flags apart).
+    if "(default:" in option.help:
+        return option.help
+    if option.type is bool:
+        return f"{option.help} (default: {'on' if option.default else 'off'})"
+    return f"{option.help} (default: {option.default})"
+
+
 def _add_training_options(parser):
     for option in options_lib.OPTIONS:
-        kwargs = {"default": None, "dest": option.name}
+        kwargs = {
+            "default": None,
+            "dest": option.name,
+            "help": _option_help(option).replace("%", "%%"),
+        }
         if option.type is bool:
             kwargs["action"] = argparse.BooleanOptionalAction
-            kwargs["help"] = f"{option.help} (default: {option.default})"
         else:
             kwargs["type"] = option.type
-            kwargs["help"] = f"{option.help} (default: {option.default})"
             if option.choices:
                 kwargs["choices"] = option.choices
         parser.add_argument(_flag(option.name), **kwargs)
@@ -64,9 +77,15 @@ def build_parser():
     sample = sub.add_parser(
         "sample", help="write a grid of images from a run's generator"
     )
-    sample.add_argument("--run", required=True, metavar="RUN_DIR")
-    sample.add_argument("--n", type=int, default=16, help="number of images")
-    sample.add_argument("--seed", type=int, default=0, help="noise seed")
+    sample.add_argument(
+        "--run", required=True, metavar="RUN_DIR", help=RUN_HELP
+    )
+    sample.add_argument(
+        "--n", type=int, default=16, help="number of images (default: 16)"
+    )
+    sample.add_argument(
+        "--seed", type=int, default=0, help="noise seed (default: 0)"
+    )
     sample.add_argument(
         "--out", help="PNG path (default: RUN_DIR/samples/sample.png)"
     )
@@ -75,11 +94,13 @@ def build_parser():
         help="score a run's generator: FID, KID, IS, precision/recall, "
         "density/coverage, modes, with the real-vs-real floor",
     )
-    evaluate.add_argument("--run", required=True, metavar="RUN_DIR")
+    evaluate.add_argument(
+        "--run", required=True, metavar="RUN_DIR", help=RUN_HELP
+    )
     evaluate.add_argument(
         "--n", type=int, default=10000,
         help="generated images (and real images for the floor; clipped to "
-        "the real data available)",
+        "the real data available) (default: 10000)",
     )
     evaluate.add_argument(
         "--metrics", nargs="+", default=None,
@@ -88,9 +109,12 @@ def build_parser():
     evaluate.add_argument(
         "--extractor", default="classifier", choices=("classifier", "inception"),
         help="feature extractor: a classifier trained on the run's dataset "
-        "(offline, cached) or Keras' ImageNet InceptionV3",
+        "(offline, cached) or Keras' ImageNet InceptionV3 (default: "
+        "classifier)",
     )
-    evaluate.add_argument("--seed", type=int, default=0, help="noise seed")
+    evaluate.add_argument(
+        "--seed", type=int, default=0, help="noise seed (default: 0)"
+    )
     evaluate.add_argument(
         "--no-floor", dest="floor", action="store_false",
         help="skip the real-vs-real floor",
@@ -143,6 +167,17 @@ def _train(args, parser):
     from keras_gan import training
     from keras_gan.data import DatasetUnavailableError
     from keras_gan.gan import NonFiniteLossError
+    from keras_gan.hardware import speed_warnings
+
+    # After TensorFlow is loaded (it is needed anyway) so that its view of
+    # the GPUs decides; before the run directory exists.
+    for message in speed_warnings(
+        options["precision"],
+        options["jit_compile"],
+        options["steps_per_execution"],
+        warn=False,
+    ):
+        print(f"keras-gan: warning: {message}", file=sys.stderr, flush=True)
 
     run_dir = args.resume
     try:
