@@ -323,11 +323,28 @@ def _evaluate(args, parser):
     return 0
 
 
+def _tf_log_level(environ):
+    """TF_CPP_MIN_LOG_LEVEL for this machine, before TensorFlow loads."""
+    from keras_gan.hardware import nvidia_driver_present
+
+    # 2 drops TensorFlow's C++ INFO and WARNING lines; 3 would drop its
+    # errors too. The one error printed at every start on a machine without
+    # an NVIDIA driver is "failed call to cuInit" (the CUDA-enabled wheel
+    # probing for a GPU), so only there is 3 safe. With a driver, that
+    # error is the clue to why a GPU went unused; under TF_CONFIG,
+    # multi-worker gRPC errors are the clue to a worker that cannot connect.
+    if nvidia_driver_present() is False and "TF_CONFIG" not in environ:
+        return "3"
+    return "2"
+
+
 def main(argv=None):
     """Runs the `keras-gan` command line; returns the exit code."""
     # TensorFlow's C++ start-up chatter hides the progress bar; users who
-    # want it set TF_CPP_MIN_LOG_LEVEL themselves.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # want it set TF_CPP_MIN_LOG_LEVEL themselves. The lines it prints
+    # before reading this variable (oneDNN, "Could not find cuda drivers")
+    # cannot be turned off from here.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", _tf_log_level(os.environ))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "train":

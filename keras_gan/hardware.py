@@ -119,7 +119,24 @@ def gpu_count():
     try:
         return len(os.listdir("/proc/driver/nvidia/gpus"))
     except OSError:
-        return 0
+        # WSL2 exposes GPUs through /dev/dxg, without a count.
+        return 1 if os.path.exists("/dev/dxg") else 0
+
+
+def nvidia_driver_present():
+    """Says whether an NVIDIA driver is loaded, without loading TensorFlow.
+
+    Returns:
+        `True` on Linux with `/proc/driver/nvidia` or `/dev/nvidiactl`, or
+        on WSL2 (`/dev/dxg`); `False` on Linux without them; `None`
+        elsewhere (unknown).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    return any(
+        os.path.exists(path)
+        for path in ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/dxg")
+    )
 
 
 def bfloat16_support(cpuinfo=None, environ=None):

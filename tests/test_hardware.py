@@ -237,3 +237,39 @@ def test_help_renders(capsys):
     out = capsys.readouterr().out
     assert "(default: None)" not in out
     assert "a run directory written by `keras-gan train`" in out
+
+
+@pytest.mark.parametrize(
+    "driver, environ, level",
+    [
+        (False, {}, "3"),  # no NVIDIA driver: the cuInit error is noise
+        (True, {}, "2"),  # with a driver it may explain a missing GPU
+        (None, {}, "2"),  # unknown platform: keep errors
+        (False, {"TF_CONFIG": "{}"}, "2"),  # multi-worker: keep gRPC errors
+    ],
+)
+def test_tensorflow_log_level_hides_errors_only_without_a_driver(
+    monkeypatch, driver, environ, level
+):
+    monkeypatch.setattr(hardware, "nvidia_driver_present", lambda: driver)
+    assert cli._tf_log_level(environ) == level
+
+
+def test_main_keeps_the_users_log_level(monkeypatch):
+    monkeypatch.setattr(hardware, "nvidia_driver_present", lambda: False)
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert cli.os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0"
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL")
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert cli.os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+
+
+def test_nvidia_driver_is_unknown_off_linux(monkeypatch):
+    monkeypatch.setattr(hardware.sys, "platform", "darwin")
+    assert hardware.nvidia_driver_present() is None
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    assert hardware.gpu_count() is None
