@@ -64,3 +64,119 @@ def test_nothing_unpickles():
         text = path.read_text()
         assert "import pickle" not in text and "allow_pickle=True" not in text, path
         assert "safe_mode=False" not in text, path
+
+
+def h5_values_by_group(path):
+    """Counts the stored values per top-level group of a weights file.
+
+    Args:
+        path: a `.weights.h5` file, or a `.keras` file (its
+            `model.weights.h5` is read).
+
+    Returns:
+        A dict from top-level group name to the number of values stored
+        under it.
+    """
+    import io
+    import zipfile
+
+    import h5py
+
+    path = str(path)
+    if path.endswith(".keras"):
+        with zipfile.ZipFile(path) as archive:
+            path = io.BytesIO(archive.read("model.weights.h5"))
+    counts = {}
+
+    def visit(name, obj):
+        if isinstance(obj, h5py.Dataset):
+            top = name.split("/")[0]
+            counts[top] = counts.get(top, 0) + obj.size
+
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+    return counts
+
+
+def _size(variables):
+    return sum(int(np.prod(v.shape)) for v in variables)
+
+
+def assert_each_value_stored_once(gan, counts):
+    """Checks a saved GAN's file against the sizes of its variables."""
+    g, d = gan.g_optimizer.variables, gan.d_optimizer.variables
+    inner = {id(v) for v in g + d}
+    container_own = [v for v in gan.optimizer.variables if id(v) not in inner]
+    assert counts["g_optimizer"] == _size(g)
+    assert counts["d_optimizer"] == _size(d)
+    # The container stores only its own iteration and learning rate, not a
+    # second copy of both optimizers' state.
+    assert counts["optimizer"] == _size(container_own) == 2
+    # Nothing else is stored twice: networks, optimizers and the GAN's own
+    # seed states ("vars") add up to the whole file.
+    networks = _size(gan.generator.weights) + _size(gan.discriminator.weights)
+    assert sum(counts.values()) == networks + _size(g) + _size(d) + 2 + counts["vars"]
+
+
+def save_in_old_layout(monkeypatch, gan, path):
+    """Saves `gan` as keras-gan did before: the container held both states."""
+    from keras_gan._optimizer_pair import OptimizerPair
+
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            OptimizerPair,
+            "save_own_variables",
+            keras.optimizers.Optimizer.save_own_variables,
+        )
+        if str(path).endswith(".keras"):
+            gan.save(path)
+        else:
+            gan.save_weights(path)
+
+
+def _assert_same_training_state(a, b):
+    for x, y in [
+        (a.generator.weights, b.generator.weights),
+        (a.discriminator.weights, b.discriminator.weights),
+        (a.g_optimizer.variables, b.g_optimizer.variables),
+        (a.d_optimizer.variables, b.d_optimizer.variables),
+    ]:
+        assert len(x) == len(y)
+        for u, v in zip(x, y):
+            np.testing.assert_array_equal(
+                keras.ops.convert_to_numpy(u), keras.ops.convert_to_numpy(v)
+            )
+    assert int(b.g_optimizer.iterations) == int(a.g_optimizer.iterations) > 0
+    assert int(b.d_optimizer.iterations) == int(a.d_optimizer.iterations) > 0
+
+
+def test_keras_file_stores_optimizer_state_once_and_resumes_exactly(
+    tmp_path, tiny_gan, tiny_images
+):
+    tiny_gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
+    tiny_gan.save(tmp_path / "gan.keras")
+    assert_each_value_stored_once(tiny_gan, h5_values_by_group(tmp_path / "gan.keras"))
+    loaded = load_model(tmp_path / "gan.keras", expect=GAN)
+    _assert_same_training_state(tiny_gan, loaded)
+
+
+@pytest.mark.parametrize("name", ["gan.keras", "gan.weights.h5"])
+def test_files_in_the_old_duplicated_layout_still_load(
+    monkeypatch, tmp_path, tiny_gan, tiny_images, name
+):
+    tiny_gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
+    save_in_old_layout(monkeypatch, tiny_gan, tmp_path / name)
+    counts = h5_values_by_group(tmp_path / name)
+    # The old layout: the container's group repeats both optimizers' state.
+    opt = _size(tiny_gan.g_optimizer.variables) + _size(tiny_gan.d_optimizer.variables)
+    assert counts["optimizer"] == 2 + opt
+    if name.endswith(".keras"):
+        loaded = load_model(tmp_path / name, expect=GAN)
+    else:
+        from tests.conftest import tiny_discriminator
+        from tests.conftest import tiny_generator
+
+        loaded = GAN(tiny_generator(), tiny_discriminator(), seed=1)
+        loaded.compile()
+        loaded.load_weights(tmp_path / name)
+    _assert_same_training_state(tiny_gan, loaded)

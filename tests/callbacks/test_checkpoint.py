@@ -11,8 +11,11 @@ from callbacks import latest_checkpoint
 from callbacks import list_checkpoints
 from callbacks import restore_checkpoint
 from keras_gan import GAN
+from keras_gan._optimizer_pair import OptimizerPair
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
+from tests.test_saving import assert_each_value_stored_once
+from tests.test_saving import h5_values_by_group
 
 
 def _numpy(variables):
@@ -51,6 +54,38 @@ def test_checkpoint_restores_weights_and_optimizer_state_exactly(tmp_path, tiny_
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(exported(z, training=False)), tiny_gan.generate(z=z), atol=1e-6
     )
+
+
+def test_checkpoint_stores_optimizer_state_once(tmp_path, tiny_gan, tiny_images):
+    tiny_gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
+    ckpt = GANCheckpoint(tmp_path)
+    ckpt.set_model(tiny_gan)
+    path = ckpt.save(1)
+    assert_each_value_stored_once(tiny_gan, h5_values_by_group(os.path.join(path, "state.weights.h5")))
+
+
+def test_checkpoint_in_the_old_duplicated_layout_restores_exactly(
+    monkeypatch, tmp_path, tiny_gan, tiny_images
+):
+    tiny_gan.fit(tiny_images, batch_size=32, epochs=2, verbose=0)
+    ckpt = GANCheckpoint(tmp_path)
+    ckpt.set_model(tiny_gan)
+    with monkeypatch.context() as patch:
+        # The old layout: the container saved all of its `variables`.
+        patch.setattr(OptimizerPair, "save_own_variables", keras.optimizers.Optimizer.save_own_variables)
+        path = ckpt.save(2)
+    counts = h5_values_by_group(os.path.join(path, "state.weights.h5"))
+    assert counts["optimizer"] > counts["g_optimizer"] + counts["d_optimizer"]
+    other = _fresh_gan()
+    assert restore_checkpoint(other, path) == 2
+    for a, b in [
+        (tiny_gan.g_optimizer.variables, other.g_optimizer.variables),
+        (tiny_gan.d_optimizer.variables, other.d_optimizer.variables),
+        (tiny_gan.seed_generator.state, other.seed_generator.state),
+    ]:
+        for x, y in zip(_numpy(a if isinstance(a, list) else [a]), _numpy(b if isinstance(b, list) else [b])):
+            np.testing.assert_array_equal(x, y)
+    assert int(other.g_optimizer.iterations) == int(other.d_optimizer.iterations) == 4
 
 
 def test_best_checkpoint_follows_monitor_and_mode(tmp_path, tiny_gan):
