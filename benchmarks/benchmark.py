@@ -177,20 +177,17 @@ FLOPS_METHOD = (
 # --------------------------------------------------------------------------
 
 
-def _cpuinfo():
-    model, flags = platform.processor() or "unknown", set()
+def _cpu_model():
+    model = platform.processor() or "unknown"
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
                 key, _, value = line.partition(":")
-                key = key.strip()
-                if key == "model name" and model in ("unknown", "", "x86_64"):
-                    model = value.strip()
-                elif key == "flags" and not flags:
-                    flags = set(value.split())
+                if key.strip() == "model name" and model in ("unknown", "", "x86_64"):
+                    return value.strip()
     except OSError:
         pass
-    return model, flags
+    return model
 
 
 def _loadavg():
@@ -206,7 +203,10 @@ def machine_info():
     import keras
     import tensorflow as tf
 
-    model, flags = _cpuinfo()
+    from keras_gan import hardware
+
+    model = _cpu_model()
+    flags = hardware.cpu_flags()
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -219,14 +219,41 @@ def machine_info():
         "cpu": model,
         "cores": os.cpu_count(),
         "usable_cores": usable,
-        "avx512_bf16": "avx512_bf16" in flags,
-        "amx_bf16": "amx_bf16" in flags,
+        "cpu_flags": hardware.describe_cpu(flags),
+        "avx512_bf16": "avx512_bf16" in (flags or ()),
+        "amx_bf16": "amx_bf16" in (flags or ()),
+        "bfloat16_native": hardware.bfloat16_support()[0],
         "python": platform.python_version(),
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "gpus": gpus,
         "loadavg_start": _loadavg(),
     }
+
+
+def config_speed_warnings(configs, gpus):
+    """`keras_gan.hardware.speed_warnings` about the configurations' precisions.
+
+    Only precisions: a bfloat16 figure from a CPU that emulates it is not
+    the speed-up the option is for. (XLA and `steps_per_execution` are
+    here to be measured on any machine.)
+
+    Args:
+        configs: configuration names (keys of `CONFIGS`).
+        gpus: the number of GPUs TensorFlow sees.
+
+    Returns:
+        The warnings' one-line messages, each once.
+    """
+    from keras_gan import hardware
+
+    messages = []
+    for config in configs:
+        precision = (CONFIGS[config] or {}).get("precision", "float32")
+        for message in hardware.speed_warnings(precision, gpus=gpus, warn=False):
+            if message not in messages:
+                messages.append(message)
+    return messages
 
 
 def matmul_peak(n=4096, trials=5):
@@ -1011,9 +1038,16 @@ def format_report(machine, settings, peak, summary, targets, wall_s):
         "## keras-gan training benchmark",
         "",
         f"- Machine: {machine['cpu']}, {machine['cores']} cores "
-        f"({machine['usable_cores']} usable), AVX512-BF16: "
-        f"{'yes' if machine['avx512_bf16'] else 'no'}, AMX-BF16: "
-        f"{'yes' if machine['amx_bf16'] else 'no'}, GPU: {gpus}",
+        f"({machine['usable_cores']} usable), GPU: {gpus}",
+        f"- CPU flags: {machine.get('cpu_flags', 'unknown')}; bfloat16: "
+        + {True: "native", False: "emulated", None: "unknown"}[
+            machine.get("bfloat16_native")
+        ],
+    ]
+    lines += [
+        f"- **Warning**: {message}" for message in machine.get("speed_warnings", ())
+    ]
+    lines += [
         f"- Software: Python {machine['python']}, TensorFlow "
         f"{machine['tensorflow']}, Keras {machine['keras']}",
         f"- Load average (1/5/15 min) at start: {machine['loadavg_start']}; "
@@ -1105,6 +1139,9 @@ def main(argv=None):
     wall_start = time.perf_counter()
     machine = machine_info()
     configs = _configs(args, bool(machine["gpus"]))
+    machine["speed_warnings"] = config_speed_warnings(configs, len(machine["gpus"]))
+    for message in machine["speed_warnings"]:
+        print(f"warning: {message}", file=sys.stderr)
     settings = {
         "mode": args.mode,
         "dataset": args.dataset,

@@ -273,3 +273,44 @@ def test_nvidia_driver_is_unknown_off_linux(monkeypatch):
     monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
     assert hardware.gpu_count() is None
+
+
+# --------------------------------------------------------------------------
+# The benchmark's header
+# --------------------------------------------------------------------------
+
+
+def test_benchmark_warns_about_emulated_bfloat16_only(monkeypatch):
+    from benchmarks import benchmark
+
+    monkeypatch.setattr(hardware, "_read_cpuinfo", lambda: AVX2_CPU)
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    configs = ["lecture", "fit", "fit+bf16", "fit+xla", "fit+spe8"]
+    (message,) = benchmark.config_speed_warnings(configs, gpus=0)
+    assert message.startswith("mixed_bfloat16 is emulated")
+    assert benchmark.config_speed_warnings(configs, gpus=1) == []
+    monkeypatch.setattr(hardware, "_read_cpuinfo", lambda: AMX_CPU)
+    assert benchmark.config_speed_warnings(configs, gpus=0) == []
+
+
+def test_benchmark_header_names_the_cpu_flags_and_the_warning():
+    from benchmarks import benchmark
+
+    machine = {
+        "cpu": "AVX2 CPU", "cores": 2, "usable_cores": 2, "gpus": [],
+        "cpu_flags": hardware.describe_cpu(hardware.cpu_flags(AVX2_CPU)),
+        "bfloat16_native": False,
+        "speed_warnings": ["mixed_bfloat16 is emulated on this CPU (...)"],
+        "python": "3", "tensorflow": "2", "keras": "3", "loadavg_start": "0",
+    }
+    settings = {
+        "steps": 8, "dataset": "synthetic", "batch_size": 256, "warmup": 1,
+        "epochs": 3, "repeats": 1, "matmul_n": 256,
+    }
+    report = benchmark.format_report(machine, settings, 1.0, {}, [], 60.0)
+    lines = report.splitlines()
+    assert (
+        "- CPU flags: avx2 yes, avx512f no, avx512_bf16 no, amx_bf16 no; "
+        "bfloat16: emulated"
+    ) in lines
+    assert "- **Warning**: mixed_bfloat16 is emulated on this CPU (...)" in lines
