@@ -92,7 +92,8 @@ def new_run_dir(options):
 
     Returns:
         The run directory path. It is created by `train`, once the data
-        has loaded, so a bad dataset leaves no empty run behind.
+        has loaded and the model is built, so a bad dataset or image size
+        leaves no empty run behind.
 
     Raises:
         ValueError: if the named run already exists (use resume instead).
@@ -199,8 +200,9 @@ def save_generator(gan, run_dir):
 def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     """Trains the DCGAN of `options`, writing everything into `run_dir`.
 
-    Loads and checks the data first (nothing is written for data that
-    cannot be trained on), then writes `training_options.json`, trains
+    Loads and checks the data, builds the model, restores the checkpoint
+    and builds the callbacks first (nothing is written for options or data
+    that cannot be trained on), then writes `training_options.json`, trains
     with the default callbacks, and writes `generator.keras` and a 4x4
     `samples.png`. Epoch `e` sees data shuffled by `(seed, e)`, so a
     resumed run trains on the batches an uninterrupted one would.
@@ -218,10 +220,13 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
         (`None` when a resumed run had no epochs left).
 
     Raises:
-        ValueError: for data the model cannot train on, or a checkpoint of
-            another architecture.
+        ValueError: for data the model cannot train on (an image size the
+            DCGAN cannot build, a batch larger than the data), or a
+            checkpoint of another architecture.
         NonFiniteLossError: when a loss becomes NaN or infinite and
-            `on_nan` is "stop" (or the rollbacks are used up).
+            `on_nan` is "stop", or with "rollback" when there is no
+            checkpoint yet or the `MAX_ROLLBACKS` rollbacks are used up.
+            Each rollback halves both learning rates in force.
     """
     from callbacks import latest_checkpoint
     from callbacks import restore_checkpoint
@@ -244,12 +249,10 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    if chief:
-        # Only the chief writes: other workers train and keep no files.
-        os.makedirs(run_dir, exist_ok=True)
-        options_lib.write_options(options, run_dir)
-        if verbose:
-            print(f"Run directory: {run_dir}", flush=True)
+    # Everything that can refuse the options (image size vs architecture,
+    # compile settings, a checkpoint of another architecture, callback
+    # settings) runs before the run directory is created, so a refused run
+    # leaves nothing behind.
     with strategy.scope():
         gan = build_gan(options, image_shape)
     checkpoints = os.path.join(run_dir, "checkpoints")
@@ -267,6 +270,18 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
         n = min(options["num_samples"], num_images)
         pick = np.random.default_rng(options["seed"]).choice(num_images, n, replace=False)
         reals = scale_images(images[np.sort(pick)])
+
+    def all_callbacks():
+        defaults = default_callbacks(options, run_dir, reals) if chief else []
+        return defaults + list(callbacks)
+
+    run_callbacks = all_callbacks()
+    if chief:
+        # Only the chief writes: other workers train and keep no files.
+        os.makedirs(run_dir, exist_ok=True)
+        options_lib.write_options(options, run_dir)
+        if verbose:
+            print(f"Run directory: {run_dir}", flush=True)
     history, rollbacks = None, 0
     while initial_epoch < options["epochs"]:
         dataset = make_dataset(
@@ -283,10 +298,7 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
                 epochs=options["epochs"],
                 initial_epoch=initial_epoch,
                 steps_per_epoch=steps,
-                callbacks=(
-                    default_callbacks(options, run_dir, reals) if chief else []
-                )
-                + list(callbacks),
+                callbacks=run_callbacks,
                 verbose=verbose,
             )
             break
@@ -299,17 +311,24 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
             ):
                 raise
             rollbacks += 1
+            optimizers = (gan.g_optimizer, gan.d_optimizer)
+            # The rates in force now, before the checkpoint puts back its own
+            # (which may be the base rate, or one already halved): each
+            # rollback halves the rate in force once, so after k rollbacks
+            # it is base * 0.5**k whichever checkpoint was restored.
+            in_force = [
+                float(keras.ops.convert_to_numpy(o.learning_rate))
+                for o in optimizers
+            ]
             initial_epoch = restore_checkpoint(gan, checkpoint)
-            # The checkpoint restored its own learning rates: compound.
-            factor = ROLLBACK_LR_FACTOR**rollbacks
-            for optimizer in (gan.g_optimizer, gan.d_optimizer):
-                optimizer.learning_rate = (
-                    float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-                    * factor
-                )
+            for optimizer, rate in zip(optimizers, in_force):
+                optimizer.learning_rate = rate * ROLLBACK_LR_FACTOR
+            run_callbacks = all_callbacks()
             print(
                 f"{err} Rolled back to {checkpoint} (epoch {initial_epoch}) "
-                f"with learning rates x{factor:g} "
+                f"with learning rates x{ROLLBACK_LR_FACTOR:g}: "
+                f"g {in_force[0] * ROLLBACK_LR_FACTOR:g}, "
+                f"d {in_force[1] * ROLLBACK_LR_FACTOR:g} "
                 f"(rollback {rollbacks}/{MAX_ROLLBACKS}).",
                 flush=True,
             )

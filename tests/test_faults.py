@@ -19,7 +19,10 @@ from keras_gan import training
 from keras_gan.saving import load_generator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ARGS = ["--dataset", "mnist_sample", "--batch-size", "16", "--steps-per-epoch", "3",
+# 8x8 images and 8 latent dimensions: resuming and determinism do not depend
+# on the network's size, and a tiny DCGAN keeps each subprocess short.
+TINY = ["--image-size", "8", "--latent-dim", "8"]
+ARGS = ["--dataset", "mnist_sample", *TINY, "--batch-size", "16", "--steps-per-epoch", "3",
         "--seed", "0", "--deterministic", "--epochs", "3", "--no-tensorboard"]
 
 
@@ -62,9 +65,13 @@ def test_two_seeded_deterministic_runs_are_identical(tmp_path, reference):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind, epoch", [("step", 2), ("checkpoint", 2), ("export", 3)])
+# Each kill lands before the last epoch, so the resumed run has epochs left to
+# train and matching the uninterrupted run is a real check. "export" dies
+# halfway through the second generator export (after ckpt-0002 is renamed).
+@pytest.mark.parametrize("kind, epoch, expected_last",
+                         [("step", 2, 2), ("checkpoint", 2, 1), ("export", 2, 2)])
 def test_sigkill_then_resume_loses_nothing_and_matches_an_uninterrupted_run(
-    tmp_path, reference, kind, epoch
+    tmp_path, reference, kind, epoch, expected_last
 ):
     killed = _run(["-m", "tests._fault_driver", kind, str(epoch), "--", "train", *ARGS,
                    "--logdir", str(tmp_path), "--run-name", "r"], tmp_path)
@@ -73,19 +80,31 @@ def test_sigkill_then_resume_loses_nothing_and_matches_an_uninterrupted_run(
     # Whatever was in flight, the run directory stays readable.
     options_lib.read_options(run_dir)
     last = latest_checkpoint(run_dir / "checkpoints")
-    expected_last = {"step": 2, "checkpoint": 1, "export": 3}[kind]
     assert last.endswith(f"ckpt-{expected_last:04d}")
-    if (run_dir / "generator.keras").exists():
-        load_generator(run_dir / "generator.keras")  # never half-written
+    # Epoch 1's export completed in every case, so a generator exists and
+    # is whole: an interrupted export never replaces it with a torn file.
+    generator = load_generator(run_dir / "generator.keras")
+    assert generator.output_shape == (None, 8, 8, 1)
+    assert not (run_dir / "checkpoints" / "ckpt-0003").exists()
 
     resumed = _run(["-m", "keras_gan.cli", "train", "--resume", str(run_dir)], tmp_path)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
+    # The resumed run trained the epochs after the last checkpoint.
+    assert f"Epoch {expected_last + 1}/3" in resumed.stdout, resumed.stdout[-2000:]
     meta = json.loads((run_dir / "checkpoints" / "ckpt-0003" / "meta.json").read_text())
     assert meta["epoch"] == 3
     assert sorted(json.loads((run_dir / "losses.json").read_text()), key=int) == ["1", "2", "3"]
     state = _state(run_dir)
+    assert state.keys() == reference.keys()
     for key in reference:
         np.testing.assert_array_equal(state[key], reference[key], err_msg=key)
+    # The final export is the resumed generator, not epoch 1's.
+    final = load_generator(run_dir / "generator.keras")
+    for a, b in zip(final.get_weights(), generator.get_weights()):
+        if not np.array_equal(a, b):
+            break
+    else:
+        pytest.fail("generator.keras was not rewritten by the resumed run")
 
 
 class PoisonOnce(keras.callbacks.Callback):
@@ -100,11 +119,30 @@ class PoisonOnce(keras.callbacks.Callback):
             kernel.assign(np.full(kernel.shape, np.nan, np.float32))
 
 
+class PoisonAt(keras.callbacks.Callback):
+    """Sets a discriminator kernel to NaN at the start of the listed 0-based
+    epochs, each entry once and in order, and records the learning rates in
+    force at the start of every epoch."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.pending = list(epochs)
+        self.rates = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.rates.append((epoch, float(self.model.g_optimizer.learning_rate),
+                           float(self.model.d_optimizer.learning_rate)))
+        if self.pending and self.pending[0] == epoch:
+            self.pending.pop(0)
+            kernel = self.model.discriminator.trainable_weights[0]
+            kernel.assign(np.full(kernel.shape, np.nan, np.float32))
+
+
 def _options(tmp_path, **extra):
     return options_lib.resolve({
-        "dataset": "mnist_sample", "batch_size": 16, "steps_per_epoch": 2, "seed": 0,
-        "epochs": 3, "logdir": str(tmp_path), "run_name": "nan", "tensorboard": False,
-        **extra})
+        "dataset": "mnist_sample", "image_size": 8, "latent_dim": 8, "batch_size": 16,
+        "steps_per_epoch": 2, "seed": 0, "epochs": 3, "logdir": str(tmp_path),
+        "run_name": "nan", "tensorboard": False, **extra})
 
 
 def test_non_finite_loss_stops_the_cli_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch, capsys):
@@ -112,7 +150,8 @@ def test_non_finite_loss_stops_the_cli_and_keeps_the_last_good_checkpoint(tmp_pa
     defaults = training.default_callbacks
     monkeypatch.setattr(training, "default_callbacks",
                         lambda *a, **k: defaults(*a, **k) + [PoisonOnce()])
-    code = cli.main(["train", "--dataset", "mnist_sample", "--batch-size", "16",
+    code = cli.main(["train", "--dataset", "mnist_sample", "--image-size", "8",
+                     "--latent-dim", "8", "--batch-size", "16",
                      "--steps-per-epoch", "2", "--epochs", "3", "--seed", "0",
                      "--logdir", str(tmp_path), "--run-name", "nan", "--no-tensorboard"])
     err = capsys.readouterr().err
@@ -133,6 +172,60 @@ def test_rollback_restores_the_last_checkpoint_with_lower_learning_rates(tmp_pat
     assert float(gan.d_optimizer.learning_rate) == pytest.approx(0.5e-4)
     assert latest_checkpoint(tmp_path / "nan" / "checkpoints").endswith("ckpt-0003")
     assert np.isfinite(gan.generate(4)).all()
+
+
+# Poisoning epochs 1, 2, 3 in turn: each rollback restores a checkpoint
+# written after the previous rollback, which holds the already-halved rate.
+# The rate in force after k rollbacks must be 1e-4 * 0.5**k, not compounded.
+@pytest.mark.parametrize("poison, epochs", [([1, 2], 3), ([1, 2, 3], 4)])
+def test_each_rollback_halves_the_learning_rates_once(tmp_path, capsys, poison, epochs):
+    options = _options(tmp_path, on_nan="rollback", epochs=epochs, loss_plot=False,
+                       sample_every=0)
+    callback = PoisonAt(poison)
+    gan, _ = training.train(options, training.new_run_dir(options),
+                            callbacks=[callback], verbose=0)
+    out = capsys.readouterr().out
+    assert out.count("Rolled back to") == len(poison)
+    for k, epoch in enumerate(poison, start=1):
+        assert f"Rolled back to {tmp_path / 'nan' / 'checkpoints' / f'ckpt-{epoch:04d}'}" in out
+        assert f"(rollback {k}/{training.MAX_ROLLBACKS})" in out
+    # The rates at the start of each epoch: an epoch restarted after its
+    # k-th rollback runs at 1e-4 / 2**k (relative 1e-6: float32 variables).
+    expected = [(0, 1e-4)]
+    for k, epoch in enumerate(poison):
+        expected += [(epoch, 1e-4 / 2**k), (epoch, 1e-4 / 2 ** (k + 1))]
+    expected += [(e, 1e-4 / 2 ** len(poison)) for e in range(poison[-1] + 1, epochs)]
+    assert [e for e, _, _ in callback.rates] == [e for e, _ in expected]
+    for (_, g, d), (_, rate) in zip(callback.rates, expected):
+        assert g == pytest.approx(rate, rel=1e-6) and d == pytest.approx(rate, rel=1e-6)
+    final = 1e-4 / 2 ** len(poison)
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(final, rel=1e-6)
+    assert float(gan.d_optimizer.learning_rate) == pytest.approx(final, rel=1e-6)
+    assert latest_checkpoint(tmp_path / "nan" / "checkpoints").endswith(f"ckpt-{epochs:04d}")
+    assert np.isfinite(gan.generate(4)).all()
+
+
+def test_rollbacks_are_capped_then_the_error_is_raised(tmp_path, capsys):
+    options = _options(tmp_path, on_nan="rollback", epochs=4, loss_plot=False,
+                       sample_every=0)
+    # Three rollbacks into epoch 3, then a fourth NaN there.
+    callback = PoisonAt([1, 2, 3, 3])
+    with pytest.raises(training.NonFiniteLossError, match="Non-finite"):
+        training.train(options, training.new_run_dir(options), callbacks=[callback],
+                       verbose=0)
+    out = capsys.readouterr().out
+    assert out.count("Rolled back to") == training.MAX_ROLLBACKS == 3
+    assert callback.pending == []
+    assert latest_checkpoint(tmp_path / "nan" / "checkpoints").endswith("ckpt-0003")
+
+
+def test_rollback_without_a_checkpoint_raises(tmp_path, capsys):
+    options = _options(tmp_path, on_nan="rollback", loss_plot=False, sample_every=0)
+    with pytest.raises(training.NonFiniteLossError, match="epoch 1"):
+        training.train(options, training.new_run_dir(options), callbacks=[PoisonAt([0])],
+                       verbose=0)
+    assert "Rolled back to" not in capsys.readouterr().out
+    assert latest_checkpoint(tmp_path / "nan" / "checkpoints") is None
 
 
 def test_bad_dataset_fails_before_anything_is_written(tmp_path, capsys):
@@ -159,21 +252,33 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     import time
 
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
+    # Far more epochs than can finish: the interrupt lands mid-run.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "keras_gan.cli", "train", "--dataset", "mnist_sample",
-         "--batch-size", "16", "--steps-per-epoch", "20", "--epochs", "50", "--seed", "0",
-         "--logdir", str(tmp_path), "--run-name", "c", "--no-tensorboard"],
+        [sys.executable, "-m", "keras_gan.cli", "train", "--dataset", "mnist_sample", *TINY,
+         "--batch-size", "16", "--steps-per-epoch", "20", "--epochs", "100000",
+         "--seed", "0", "--logdir", str(tmp_path), "--run-name", "c", "--no-tensorboard"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
-    deadline = time.time() + 240
-    while time.time() < deadline and latest_checkpoint(tmp_path / "c" / "checkpoints") is None:
-        time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
+    try:
+        # Interrupt once the first checkpoint exists, so there is one to name.
+        deadline = time.monotonic() + 240
+        while latest_checkpoint(tmp_path / "c" / "checkpoints") is None:
+            if proc.poll() is not None:
+                pytest.fail(f"exited early with {proc.returncode}: {proc.stderr.read()[-2000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail("no checkpoint within 240 s")
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 130, err[-2000:]
     assert f"Resume with: keras-gan train --resume {tmp_path / 'c'}" in err
     # No stack trace of the interrupt (TensorFlow may still print "Exception
     # ignored" notes from destructors at interpreter shutdown).
     assert "raise KeyboardInterrupt" not in err and "\nKeyboardInterrupt" not in err
-    done = json.loads(open(os.path.join(latest_checkpoint(tmp_path / "c" / "checkpoints"),
-                                        "meta.json")).read())["epoch"]
-    assert 1 <= done < 50
+    last = latest_checkpoint(tmp_path / "c" / "checkpoints")
+    done = json.loads(open(os.path.join(last, "meta.json")).read())["epoch"]
+    assert 1 <= done < 100000
+    assert f"Last completed epoch saved: {last}" in err
