@@ -208,7 +208,10 @@ def evaluate_generator(
             to (the GAN's image size); see `load_arrays`. Defaults to None.
         channels: None, 1 or 3; see `load_arrays`. Defaults to None.
         metric_kwargs: dict of per-metric options, e.g.
-            `{"kid": {"subsets": 10}, "pr": {"k": 5}}`. Defaults to None.
+            `{"kid": {"subsets": 10}, "pr": {"k": 5}}`. KID's subsets hold
+            `min(1000, n // 2)` images by default, so that they differ;
+            an explicit `subset_size` larger than `n` raises. Defaults to
+            None.
         **kwargs: passed to `get_extractor` when `extractor` is a name (e.g.
             `epochs=` for the classifier, `weights=` for Inception).
 
