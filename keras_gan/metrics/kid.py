@@ -275,18 +275,14 @@ def _subset_mmds_from_whole_sets(features1, features2, draws, kernel):
 
     def diagonal(f):
         # k(x_i, x_i), subtracted for the unbiased (i != j) sums.
-        gamma = kernel["gamma"]
-        gamma = 1.0 / f.shape[1] if gamma is None else gamma
-        return (gamma * np.einsum("ij,ij->i", f, f) + kernel["coef0"]) ** kernel[
-            "degree"
-        ]
+        gamma = kernel["gamma"] or 1.0 / f.shape[1]
+        squared_norms = np.einsum("ij,ij->i", f, f)
+        return (gamma * squared_norms + kernel["coef0"]) ** kernel["degree"]
 
-    sum_xx = _indicator_sums(features1, features1, a, a, kernel) - a @ diagonal(
-        features1
-    )
-    sum_yy = _indicator_sums(features2, features2, b, b, kernel) - b @ diagonal(
-        features2
-    )
+    sum_xx = _indicator_sums(features1, features1, a, a, kernel)
+    sum_xx -= a @ diagonal(features1)
+    sum_yy = _indicator_sums(features2, features2, b, b, kernel)
+    sum_yy -= b @ diagonal(features2)
     sum_xy = _indicator_sums(features1, features2, a, b, kernel)
     pairs = size * (size - 1)
     return sum_xx / pairs + sum_yy / pairs - 2.0 * sum_xy / (size * size)
