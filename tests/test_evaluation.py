@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import keras
+from keras import layers
 
 from keras_gan import GAN
 from keras_gan.evaluation import DEFAULT_METRICS
@@ -11,9 +12,9 @@ from keras_gan.evaluation import META_KEYS
 from keras_gan.evaluation import evaluate_generator
 from keras_gan.evaluation import metric_key
 from keras_gan.evaluation import scalar_metrics
+from tests.conftest import TINY_LATENT
 from tests.conftest import PixelExtractor
 from tests.conftest import tiny_discriminator
-from tests.conftest import tiny_generator
 
 
 class FeaturesOnly(PixelExtractor):
@@ -159,11 +160,22 @@ def test_bad_generated_images(data, generate, match):
         evaluate_generator(generate, data, n=10, extractor=PixelExtractor())
 
 
+def _constant_generator(image_shape):
+    """A generator collapsed by construction: zero kernel, so every latent
+    vector gives tanh(-20) = -1.0 in every pixel (a blank image)."""
+    z = keras.Input((TINY_LATENT,))
+    pixels = layers.Dense(
+        int(np.prod(image_shape)), activation="tanh", kernel_initializer="zeros",
+        bias_initializer=keras.initializers.Constant(-20.0),
+    )(z)
+    return keras.Model(z, layers.Reshape(image_shape)(pixels))
+
+
 @pytest.mark.slow
-def test_untrained_generator_is_far_above_the_real_floor(mnist_classifier):
-    keras.utils.set_random_seed(0)
+def test_collapsed_generator_is_far_above_the_real_floor(mnist_classifier):
     shape = (28, 28, 1)
-    gan = GAN(tiny_generator(image_shape=shape), tiny_discriminator(shape), seed=0)
+    gan = GAN(_constant_generator(shape), tiny_discriminator(shape), seed=0)
+    assert (gan.generate(3, seed=0) == -1.0).all()
     result = evaluate_generator(
         gan.generate, "mnist_sample", n=10000, extractor=mnist_classifier,
         metric_kwargs={"kid": {"subsets": 10}},
@@ -172,16 +184,25 @@ def test_untrained_generator_is_far_above_the_real_floor(mnist_classifier):
     assert result["n"] == 1000 and result["n_requested"] == 10000
     assert "clipped to 1000" in result["notes"][0]
     assert result["classifier_test_accuracy"] == mnist_classifier.test_accuracy
-    # Real vs real: near zero. Measured: floor FID 1.8, untrained 346.
-    assert result["floor_fid_clf"] < 0.02 * result["fid_clf"]
-    assert abs(result["floor_kid_mean_clf"]) < 0.01 * result["kid_mean_clf"]
+    # One image repeated: one predicted class for all 1000, by construction.
+    counts = result["class_counts_clf"]
+    assert sorted(counts)[-2:] == [0, 1000] and len(counts) == 10
+    assert result["modes_covered_clf"] == 1
+    # Its k-NN balls have radius 0 and no real digit is blank: recall is 0.
+    # Identical class probabilities: the Inception Score is exactly 1.
+    assert result["recall_clf"] == 0.0
+    assert result["is_mean_clf"] == pytest.approx(1.0, abs=1e-9)
+    # Real vs real (the floor) with a classifier of >= 0.93 accuracy: near
+    # zero FID/KID, high precision/recall, all 10 modes. Measured: floor FID
+    # 1.8, KID -0.017, precision/recall 0.89/0.88, mode KL 0.003; collapsed
+    # FID 323, KID 36.9, mode KL 2.2 (-log of one class's share, ~log 10).
+    # The collapsed set's FID is at least the trace of the real covariance
+    # (its own covariance is 0), far above the floor.
+    assert result["floor_fid_clf"] < 0.05 * result["fid_clf"]
+    assert abs(result["floor_kid_mean_clf"]) < 0.05 * result["kid_mean_clf"]
     assert result["floor_precision_clf"] > 0.8 and result["floor_recall_clf"] > 0.8
     assert result["floor_modes_covered_clf"] == 10
-    assert result["floor_mode_kl_clf"] < 0.01
-    # The untrained generator collapses to one class: no recall, few modes.
-    # (Its precision may be high: a collapsed point can sit on the manifold.)
-    assert result["recall_clf"] < 0.2 and result["modes_covered_clf"] <= 3
-    assert sum(result["class_counts_clf"]) == 1000
+    assert result["floor_mode_kl_clf"] < 0.01 < 1.0 < result["mode_kl_clf"]
     assert len(result["mode_histogram_clf"]) == 10
     # Everything the callback logs is a float.
     assert all(isinstance(v, float) for v in scalar_metrics(result).values())
