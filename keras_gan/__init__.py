@@ -19,6 +19,8 @@ _EXPORTS = {
     "image_grid": "keras_gan.images",
     "save_grid": "keras_gan.images",
     "AdversarialLoss": "keras_gan.losses",
+    "SpeedWarning": "keras_gan.hardware",
+    "speed_warnings": "keras_gan.hardware",
 }
 
 __all__ = sorted(_EXPORTS) + ["losses", "models", "data", "options"]

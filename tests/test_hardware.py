@@ -314,3 +314,11 @@ def test_benchmark_header_names_the_cpu_flags_and_the_warning():
         "bfloat16: emulated"
     ) in lines
     assert "- **Warning**: mixed_bfloat16 is emulated on this CPU (...)" in lines
+
+
+def test_public_names():
+    import keras_gan
+
+    assert keras_gan.speed_warnings is hardware.speed_warnings
+    assert keras_gan.SpeedWarning is hardware.SpeedWarning
+    assert {"speed_warnings", "SpeedWarning"} <= set(keras_gan.__all__)
