@@ -19,11 +19,24 @@ def test_mixed_bfloat16_keeps_images_logits_and_losses_in_float32():
     gan = training.build_gan(options_lib.resolve({"precision": "mixed_bfloat16"}), (28, 28, 1))
     # The global policy is put back once the networks are built.
     assert keras.mixed_precision.dtype_policy().name == "float32"
+    # The hidden layers compute in bfloat16...
     assert gan.generator.layers[1].compute_dtype == "bfloat16"
-    assert gan.generator.output.dtype == "float32"
-    assert gan.discriminator.output.dtype == "float32"
-    history = gan.fit(np.zeros((16, 28, 28, 1), np.float32), batch_size=8, epochs=1, verbose=0)
-    assert all(np.isfinite(v[0]) for v in history.history.values())
+    assert gan.generator.layers[-2].output.dtype == "bfloat16"
+    assert gan.discriminator.layers[-2].output.dtype == "bfloat16"
+    # ...while the images, the logits and both losses, as computed in a
+    # training step, are float32.
+    real = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)
+    fake = gan.generator(gan.sample_noise(8, seed=0), training=True)
+    real_logits = gan.discriminator(real, training=True)
+    fake_logits = gan.discriminator(fake, training=True)
+    assert fake.dtype == real_logits.dtype == fake_logits.dtype == "float32"
+    loss = gan.adversarial_loss
+    assert loss.generator(fake_logits).dtype == "float32"
+    assert loss.discriminator(real_logits, fake_logits).dtype == "float32"
+    history = gan.fit(real, batch_size=4, epochs=1, verbose=0).history
+    assert all(np.isfinite(v[0]) for v in history.values())
+    assert 0 < history["d_real"][0] < 1 and 0 < history["d_fake"][0] < 1
+    assert int(gan.g_optimizer.iterations) == 2
 
 
 def test_default_callbacks_order_and_switches(tmp_path):
