@@ -18,8 +18,14 @@ from keras_gan.options import PRECISIONS
 # CPU flags (Linux /proc/cpuinfo names) with bfloat16 dot products: x86's
 # AVX512-BF16 and AMX-BF16, ARM's BF16 extension.
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16", "bf16")
-# The flags the benchmark and `describe_cpu` report.
-REPORTED_CPU_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
+# The flags the benchmark and `describe_cpu` report: Linux name -> the
+# vendors' name.
+REPORTED_CPU_FLAGS = {
+    "avx2": "AVX2",
+    "avx512f": "AVX512F",
+    "avx512_bf16": "AVX512-BF16",
+    "amx_bf16": "AMX-BF16",
+}
 # ONEDNN_MAX_CPU_ISA values that stop oneDNN below its bfloat16 kernels
 # (https://uxlfoundation.github.io/oneDNN/dev_guide_cpu_dispatcher_control.html).
 # Other values (ALL, DEFAULT, AVX512_CORE_BF16 and above) leave them on.
@@ -87,13 +93,14 @@ def describe_cpu(flags):
         flags: a set of flag names from `cpu_flags()`, or `None`.
 
     Returns:
-        A string such as `"avx2 yes, avx512f yes, avx512_bf16 no, amx_bf16
+        A string such as `"AVX2 yes, AVX512F yes, AVX512-BF16 no, AMX-BF16
         no"`, or `"CPU flags unknown"`.
     """
     if flags is None:
         return "CPU flags unknown"
     return ", ".join(
-        f"{name} {'yes' if name in flags else 'no'}" for name in REPORTED_CPU_FLAGS
+        f"{shown} {'yes' if name in flags else 'no'}"
+        for name, shown in REPORTED_CPU_FLAGS.items()
     )
 
 

@@ -34,10 +34,10 @@ def test_cpu_flags_reads_x86_and_arm_lines_and_says_when_unknown():
 
 def test_describe_cpu_names_each_reported_flag():
     assert hardware.describe_cpu(hardware.cpu_flags(AVX2_CPU)) == (
-        "avx2 yes, avx512f no, avx512_bf16 no, amx_bf16 no"
+        "AVX2 yes, AVX512F no, AVX512-BF16 no, AMX-BF16 no"
     )
     assert hardware.describe_cpu(hardware.cpu_flags(AMX_CPU)) == (
-        "avx2 yes, avx512f yes, avx512_bf16 yes, amx_bf16 yes"
+        "AVX2 yes, AVX512F yes, AVX512-BF16 yes, AMX-BF16 yes"
     )
     assert hardware.describe_cpu(None) == "CPU flags unknown"
 
@@ -310,7 +310,7 @@ def test_benchmark_header_names_the_cpu_flags_and_the_warning():
     report = benchmark.format_report(machine, settings, 1.0, {}, [], 60.0)
     lines = report.splitlines()
     assert (
-        "- CPU flags: avx2 yes, avx512f no, avx512_bf16 no, amx_bf16 no; "
+        "- CPU flags: AVX2 yes, AVX512F no, AVX512-BF16 no, AMX-BF16 no; "
         "bfloat16: emulated"
     ) in lines
     assert "- **Warning**: mixed_bfloat16 is emulated on this CPU (...)" in lines
