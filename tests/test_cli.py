@@ -15,12 +15,15 @@ from keras_gan import training
 from tests.callbacks._events import read_events
 
 QUICK = ["--dataset", "mnist_sample", "--batch-size", "16", "--steps-per-epoch", "2", "--seed", "0"]
+# 8x8 images and 8 latent dimensions where the property tested does not
+# depend on the network's size.
+TINY = ["--image-size", "8", "--latent-dim", "8"]
 
 
 def test_console_script_trains_and_samples(tmp_path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     run = subprocess.run(
-        [sys.executable, "-m", "keras_gan.cli", "train", *QUICK, "--epochs", "1",
+        [sys.executable, "-m", "keras_gan.cli", "train", *QUICK, *TINY, "--epochs", "1",
          "--logdir", str(tmp_path), "--run-name", "quick"],
         capture_output=True, text=True, env=env, timeout=300,
     )
@@ -29,12 +32,13 @@ def test_console_script_trains_and_samples(tmp_path):
     assert "2/2" in run.stdout and "d_loss" in run.stdout  # Keras' progress bar
     saved = json.loads((run_dir / "training_options.json").read_text())
     assert saved == options_lib.resolve({**saved})
-    assert saved["epochs"] == 1 and saved["lr"] == 1e-4 and saved["latent_dim"] == 100
+    assert saved["epochs"] == 1 and saved["lr"] == 1e-4 and saved["latent_dim"] == 8
+    assert saved["beta1"] == 0.9 and saved["loss"] == "non_saturating"  # the lecture's
     for name in ("generator.keras", "samples.png", "losses.png", "samples/epoch_0001.png",
                  "samples/progress.gif", "samples/reals.png", "checkpoints/ckpt-0001/meta.json"):
         assert (run_dir / name).exists(), name
-    with Image.open(run_dir / "samples.png") as im:  # 4x4 grid of 28x28 drawn at 2x
-        assert im.size == (4 * 56 + 5 * 2,) * 2
+    with Image.open(run_dir / "samples.png") as im:  # 4x4 grid of 8x8 drawn at 8x
+        assert im.size == (4 * 64 + 5 * 2,) * 2
 
     out = tmp_path / "grid.png"
     sample = subprocess.run(
@@ -44,7 +48,7 @@ def test_console_script_trains_and_samples(tmp_path):
     )
     assert sample.returncode == 0, sample.stderr[-3000:]
     with Image.open(out) as im:
-        assert im.size == (3 * 56 + 4 * 2,) * 2
+        assert im.size == (3 * 64 + 4 * 2,) * 2
 
 
 class StopAt(keras.callbacks.Callback):
@@ -61,8 +65,8 @@ class StopAt(keras.callbacks.Callback):
 
 def test_interrupted_run_resumes_with_one_continuous_history(tmp_path):
     options = options_lib.resolve(
-        {"dataset": "mnist_sample", "batch_size": 16, "steps_per_epoch": 2, "seed": 0,
-         "epochs": 3, "logdir": str(tmp_path), "run_name": "r"}
+        {"dataset": "mnist_sample", "image_size": 8, "latent_dim": 8, "batch_size": 16,
+         "steps_per_epoch": 2, "seed": 0, "epochs": 3, "logdir": str(tmp_path), "run_name": "r"}
     )
     run_dir = training.new_run_dir(options)
     with pytest.raises(KeyboardInterrupt):
@@ -110,9 +114,34 @@ def test_resume_errors(tmp_path, capsys):
     assert exit_info.value.code == 2
     assert "is not a run directory" in capsys.readouterr().err
     options_lib.write_options(options_lib.resolve({"dataset": "mnist_sample"}), tmp_path)
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exit_info:
         cli.main(["train", "--resume", str(tmp_path), "--latent-dim", "64"])
+    assert exit_info.value.code == 2
     assert "latent_dim: saved 100, requested 64" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["train", "--resume", str(tmp_path), "--preset", "dcgan"])
+    assert exit_info.value.code == 2
+    assert "--preset cannot be combined with --resume" in capsys.readouterr().err
+
+
+def test_an_existing_run_name_is_refused(tmp_path, capsys):
+    run_dir = tmp_path / "logs" / "taken"
+    options_lib.write_options(options_lib.resolve({"dataset": "mnist_sample"}), run_dir)
+    before = sorted(os.listdir(run_dir))
+    code = cli.main(["train", *QUICK, "--logdir", str(tmp_path / "logs"), "--run-name", "taken"])
+    assert code == 2
+    assert "already exists. Resume it with" in capsys.readouterr().err
+    assert sorted(os.listdir(run_dir)) == before
+
+
+def test_an_image_size_the_dcgan_cannot_build_leaves_no_run_directory(tmp_path, capsys):
+    code = cli.main(["train", *QUICK, "--image-size", "30", "--logdir", str(tmp_path / "logs"),
+                     "--run-name", "odd"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "divisible by 4" in err and "(30, 30, 1)" in err
+    assert "Run directory" not in out
+    assert not (tmp_path / "logs").exists()
 
 
 def test_offline_mnist_names_the_alternatives(tmp_path, monkeypatch, capsys):
@@ -120,12 +149,54 @@ def test_offline_mnist_names_the_alternatives(tmp_path, monkeypatch, capsys):
         raise OSError("no network")
 
     monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
-    monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
-    code = cli.main(["train", "--dataset", "mnist", "--logdir", str(tmp_path)])
+    # Every place a local mnist.npz is looked for is an empty folder, so a
+    # cached copy on this machine cannot turn the test into a 30-epoch run.
+    for name in ("cwd", "data", "keras_home", "home"):
+        (tmp_path / name).mkdir()
+    monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path / "cwd")
+    code = cli.main(["train", "--dataset", "mnist", "--logdir", str(tmp_path / "logs")])
     err = capsys.readouterr().err
     assert code == 1 and "mnist_sample" in err and "Traceback" not in err
+    assert not (tmp_path / "logs").exists()
+
+
+@pytest.mark.parametrize("command", ["sample", "evaluate"])
+@pytest.mark.parametrize("n", [0, -1])
+def test_sample_and_evaluate_refuse_a_bad_n(tmp_path, capsys, command, n):
+    options_lib.write_options(options_lib.resolve({"dataset": "mnist_sample"}), tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, "--run", str(tmp_path), "--n", str(n)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--n must be" in err and f"Received: {n}" in err
+
+
+@pytest.mark.parametrize("command", ["sample", "evaluate"])
+def test_sample_and_evaluate_refuse_a_run_without_a_generator(tmp_path, capsys, command):
+    options_lib.write_options(options_lib.resolve({"dataset": "mnist_sample"}), tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, "--run", str(tmp_path), "--n", "4"])
+    assert exit_info.value.code == 2
+    assert "holds no generator.keras" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["sample", "evaluate"])
+def test_sample_and_evaluate_refuse_an_unsafe_generator(tmp_path, capsys, command):
+    options_lib.write_options(options_lib.resolve({"dataset": "mnist_sample"}), tmp_path)
+    z = keras.Input((8,))
+    x = keras.layers.Dense(16)(z)
+    # A Lambda layer holds Python bytecode: loading it could run code.
+    x = keras.layers.Lambda(lambda t: keras.ops.reshape(t, (-1, 4, 4, 1)))(x)
+    keras.Model(z, x).save(tmp_path / "generator.keras")
+    out = tmp_path / "grid.png"
+    code = cli.main([command, "--run", str(tmp_path), "--n", "4"]
+                    + (["--out", str(out)] if command == "sample" else []))
+    assert code == 2
+    assert "Refusing to load" in capsys.readouterr().err
+    assert not out.exists()
 
 
 @pytest.mark.slow
@@ -146,6 +217,7 @@ def test_evaluate_prints_every_metric_with_the_real_floor(tmp_path_factory, tmp_
     assert cli.main(["evaluate", "--run", str(tmp_path / "e"), "--n", "300"]) == 0
     table = capsys.readouterr().out
     assert "real floor" in table and "fid_clf" in table
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exit_info:
         cli.main(["evaluate", "--run", str(tmp_path), "--n", "300"])
+    assert exit_info.value.code == 2
     assert "is not a run directory" in capsys.readouterr().err
