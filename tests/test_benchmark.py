@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+import keras
+
 from benchmarks import benchmark
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -44,16 +46,165 @@ def test_summary_table_and_targets_have_every_column():
     for row in summary.values():
         assert set(benchmark.SUMMARY_KEYS) <= set(row)
     assert summary["fit+bf16"]["errors"] == 1
+    assert summary["fit+bf16"]["runs"] == 0 and summary["fit+bf16"]["error"] == "boom"
     table = benchmark.format_table(summary)
     for _, header, _ in benchmark.TABLE_COLUMNS:
         assert header in table.splitlines()[0]
     assert len(table.splitlines()) == 2 + len(summary)
+    assert "| fit+bf16 (1 failed) |" in table
     settings = {"dataset": "synthetic", "steps": 2}
     targets = benchmark.evaluate_targets(summary, runs, settings)
     assert len(targets) == 5
     for target in targets:
         assert set(target) == {"target", "measured", "status"}
-        assert target["status"] in ("PASS", "FAIL", "n/a")
+    # fit 1.10x, callbacks 0.01 s of a 10-step epoch at 1 step/s, bf16 failed
+    # (no ratio), no retraces, equal peak RSS.
+    assert [t["status"] for t in targets] == ["PASS", "PASS", "n/a", "PASS", "PASS"]
+    assert targets[0]["measured"] == "1.10x (1.00x by CPU-s/step)"
+
+
+def _run(config, repeat, **values):
+    run = _fake_run(config, repeat, values.pop("images_per_s", 100.0))
+    run.update(values)
+    return run
+
+
+def test_finish_takes_medians_after_the_warmup():
+    result = benchmark._finish(
+        {"data_s": 0.6},
+        epoch_s=[10.0, 2.0, 4.0, 3.0],  # the 10 s warm-up is left out
+        epoch_cpu_s=[30.0, 4.0, 8.0, 6.0],
+        warmup=1,
+        steps_per_epoch=10,
+        images_per_epoch=640,
+    )
+    assert result["epoch_s_median"] == 3.0
+    assert result["steps_per_s"] == pytest.approx(10 / 3)
+    assert result["images_per_s"] == pytest.approx(640 / 3)
+    assert result["cpu_s_per_step"] == pytest.approx(0.6)  # median 6 s / 10
+    assert result["data_frac"] == pytest.approx(0.2)  # 0.6 s of 3 s
+    # Only warm-up epochs: the last one is timed rather than none.
+    only = benchmark._finish(
+        {"data_s": 1.0}, [10.0, 2.0], [1.0, 1.0], warmup=2, steps_per_epoch=4,
+        images_per_epoch=8,
+    )
+    assert only["epoch_s_median"] == 2.0 and only["images_per_s"] == 4.0
+
+
+def test_summarize_computes_paired_ratios_and_rates():
+    # Repeat 0 ran on a slow stretch of machine time, repeat 1 on a fast one.
+    # Paired ratios: 110/100 and 180/200, median 1.0; the ratio of medians
+    # would be 145/150 = 0.97.
+    runs = [
+        _run("lecture", 0, images_per_s=100.0, steps_per_s=100 / 64, cpu_s_per_step=0.4,
+             peak_rss_mb=1000.0),
+        _run("lecture", 1, images_per_s=200.0, steps_per_s=200 / 64, cpu_s_per_step=0.6,
+             peak_rss_mb=1000.0),
+        _run("fit", 0, images_per_s=110.0, steps_per_s=110 / 64, cpu_s_per_step=0.2,
+             train_flops_per_image=1e9, data_frac=0.01, traces_total=2,
+             retraces_after_warmup=0),
+        _run("fit", 1, images_per_s=180.0, steps_per_s=180 / 64, cpu_s_per_step=0.3,
+             train_flops_per_image=1e9, data_frac=0.03, traces_total=3,
+             retraces_after_warmup=1),
+    ]
+    fit = benchmark.summarize(runs, peak_gflops=290.0)["fit"]
+    assert fit["runs"] == 2 and fit["errors"] == 0
+    assert fit["vs_lecture"] == pytest.approx(1.0)
+    assert fit["images_per_s"] == pytest.approx(145.0)
+    assert (fit["images_per_s_min"], fit["images_per_s_max"]) == (110.0, 180.0)
+    # Lecture CPU s over fit's: 0.4/0.2 and 0.6/0.3, both 2x less work.
+    assert fit["vs_lecture_cpu"] == pytest.approx(2.0)
+    assert fit["cpu_s_per_step"] == pytest.approx(0.25)
+    # 145 img/s x 1 GFLOP = 145 GFLOP/s, half the 290 GFLOP/s peak; per CPU
+    # second: 64 images per step x 1 GFLOP / 0.25 CPU-s = 256.
+    assert fit["gflops"] == pytest.approx(145.0)
+    assert fit["pct_peak"] == pytest.approx(50.0)
+    assert fit["gflops_per_cpu_s"] == pytest.approx(256.0)
+    per_cpu = benchmark.summarize(runs, 290.0, peak_gflops_per_cpu_s=1024.0)["fit"]
+    assert per_cpu["pct_peak"] == pytest.approx(25.0)
+    assert fit["data_pct"] == pytest.approx(2.0)  # median of 1% and 3%
+    assert (fit["traces"], fit["retraces"]) == (3, 1)  # the worst repeat
+    # A repeat whose lecture run failed is left out of the pairing.
+    runs[1] = {"config": "lecture", "repeat": 1, "error": "killed"}
+    assert benchmark.summarize(runs, 290.0)["fit"]["vs_lecture"] == pytest.approx(1.1)
+
+
+def _targets(**fit_values):
+    runs = [
+        _run("lecture", 0, images_per_s=100.0, peak_rss_mb=1000.0),
+        _run("fit", 0, **{"images_per_s": 100.0, "epoch_s_median": 2.0, **fit_values}),
+        _run("fit+callbacks", 0, images_per_s=100.0, epoch_s_median=2.0,
+             peak_rss_mb=1300.0),
+    ]
+    runs[2]["callbacks_s_per_epoch"] = 0.5
+    summary = benchmark.summarize(runs, peak_gflops=100.0)
+    settings = {"dataset": "fashion_mnist", "steps": None}
+    return {t["target"].split(" ")[0]: t for t in benchmark.evaluate_targets(summary, runs, settings)}
+
+
+def test_targets_pass_and_fail_on_their_thresholds():
+    equal = _targets(images_per_s=100.0)
+    assert equal["default"]["status"] == "PASS"  # >= 1.00x
+    assert _targets(images_per_s=99.0)["default"]["status"] == "FAIL"
+    # Callbacks: 0.5 s of a 2 s epoch is 25% > 5%.
+    callbacks = equal["fit+callbacks"]
+    assert callbacks["status"] == "FAIL" and "25.0% of a measured fit epoch" in callbacks["measured"]
+    # Peak RSS 1300 / 1000 MB = 1.30x > 1.25x.
+    rss = equal["peak"]
+    assert rss["status"] == "FAIL" and rss["measured"] == "1.30x"
+    assert equal["fit+bf16"]["status"] == "n/a"  # not run
+    assert equal["no"]["status"] == "PASS"
+    retracing = _targets(retraces_after_warmup=2)["no"]
+    assert retracing["status"] == "FAIL" and retracing["measured"].startswith("fit: 2")
+
+
+def test_flops_of_known_layers():
+    from tests.conftest import tiny_discriminator
+    from tests.conftest import tiny_generator
+
+    # Discriminator: Conv2D 3x3, 1->8, 4x4 outputs = 16 * 72 MACs; Dense
+    # 128 -> 1 = 128. Generator: Dense 8 -> 128 = 1024; Conv2DTranspose
+    # 3x3, 8->1 scattered from 4x4 inputs = 16 * 72.
+    generator, discriminator = tiny_generator(), tiny_discriminator()
+    assert benchmark.forward_macs(discriminator) == 16 * 72 + 128
+    assert benchmark.forward_macs(generator) == 1024 + 16 * 72
+    # Nested models are counted through.
+    inputs = keras.Input((8,))
+    nested = keras.Model(inputs, discriminator(generator(inputs)))
+    assert benchmark.forward_macs(nested) == 1024 + 16 * 72 + 16 * 72 + 128
+    # x2 FLOPs per MAC, x3 forward + backward; D runs twice (real + fake).
+    assert benchmark.train_flops_per_image(generator, discriminator) == 6 * (
+        1024 + 16 * 72 + 2 * (16 * 72 + 128)
+    )
+
+
+def test_retrace_counting_finds_tf_functions_and_epoch_timer_records(monkeypatch):
+    import tensorflow as tf
+
+    step = tf.function(lambda x: x * 2.0)
+
+    def train_function(x):
+        return step(x)
+
+    found = benchmark._find_tf_functions(train_function)
+    assert found == [step]
+    step(tf.constant(1.0))
+    step(tf.constant(2.0))  # Same signature: no new trace.
+    step(tf.constant([1.0, 2.0]))  # New shape: a retrace.
+    assert found[0].experimental_get_tracing_count() == 2
+
+    clock = iter([0.0, 5.0, 7.0, 10.0])
+    monkeypatch.setattr(benchmark.time, "perf_counter", lambda: next(clock))
+    cpu = iter([0.0, 8.0, 10.0, 13.0])
+    monkeypatch.setattr(benchmark, "_cpu_s", lambda: next(cpu))
+    traces = iter([2, 2, 3])
+    timer = benchmark._epoch_timer(launch=0.0, count_traces=lambda: next(traces))
+    for epoch in range(3):
+        timer.on_epoch_begin(epoch)
+        timer.on_epoch_end(epoch)
+    assert timer.epoch_seconds() == [5.0, 2.0, 3.0]
+    assert timer.epoch_cpu_seconds() == [8.0, 2.0, 3.0]
+    assert timer.traces == [2, 2, 3]
 
 
 @pytest.mark.slow
@@ -85,10 +236,26 @@ def test_smoke_run_reports_every_key(tmp_path):
     report = json.loads(out.read_text())
     assert set(report) >= {"machine", "settings", "runs", "summary", "targets"}
     assert len(report["runs"]) == 3
+    # The lecture's DCGAN, by hand: G = Dense 100->12544 (1,254,400 MACs)
+    # + ConvT 5x5 256->128 on 7x7 (40,140,800) + ConvT 5x5 128->64 on 7x7
+    # (10,035,200) + ConvT 5x5 64->1 on 14x14 (313,600); D = Conv 5x5 1->64
+    # to 14x14 (313,600) + Conv 5x5 64->128 to 7x7 (10,035,200) + Dense
+    # 6272->1 (6,272). 6 * (G + 2 D) FLOPs per image.
+    dcgan_flops = 6 * (51_744_000 + 2 * 10_355_072)
     for run in report["runs"]:
         assert "error" not in run, run.get("error")
         assert set(benchmark.RUN_KEYS) <= set(run)
         assert len(run["epoch_s"]) == 2  # 1 warm-up + 1 timed
+        # Smoke: 2 steps of 32 per epoch; rates follow from the timed epoch.
+        assert (run["steps_per_epoch"], run["images_per_epoch"]) == (2, 64)
+        assert run["epoch_s_median"] == run["epoch_s"][1]
+        assert run["images_per_s"] == pytest.approx(64 / run["epoch_s_median"])
+        assert run["steps_per_s"] == pytest.approx(2 / run["epoch_s_median"])
+        assert run["train_flops_per_image"] == dcgan_flops
+        assert run["batches_per_pass"] >= 2 and run["traces_total"] >= 1
+        if run["config"] != "lecture":
+            # The library's step is traced once, in the warm-up epoch.
+            assert run["retraces_after_warmup"] == 0
     for config in ("lecture", "fit", "fit+callbacks"):
         assert set(benchmark.SUMMARY_KEYS) <= set(report["summary"][config])
     assert report["summary"]["fit+callbacks"]["callbacks_s"] is not None
