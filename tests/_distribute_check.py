@@ -2,6 +2,11 @@
 
 Run as a script (logical devices must be set before TensorFlow starts);
 prints a JSON report for tests/test_distribute.py.
+
+Usage: python tests/_distribute_check.py
+       python -m tests._distribute_check cli -- keras-gan arguments...
+The second form runs `keras-gan` on the two logical CPUs and prints
+`REPLICAS N` for each strategy the run creates.
 """
 
 import json
@@ -21,6 +26,7 @@ from keras import layers  # noqa: E402
 
 from keras_gan import GAN  # noqa: E402
 from keras_gan.models import dcgan_generator  # noqa: E402
+from tests._distributed import SHAPE  # noqa: E402
 from tests._distributed import build  # noqa: E402
 from tests._distributed import discriminator  # noqa: E402
 from tests._distributed import snapshot  # noqa: E402
@@ -50,13 +56,30 @@ def main():
     }
     # Each replica draws its own noise from the model's seed generator.
     with strategy.scope():
-        plain = GAN(dcgan_generator(latent_dim=16), discriminator(), seed=0)
-    real = tf.zeros((8, 28, 28, 1))
+        plain = GAN(dcgan_generator(SHAPE, latent_dim=16), discriminator(), seed=0)
+    real = tf.zeros((8, *SHAPE))
     per_replica = strategy.run(plain._noise, args=(real,))
     draws = [np.array(t) for t in strategy.experimental_local_results(per_replica)]
     report["replica_noise_differs"] = not np.allclose(draws[0], draws[1])
     print("REPORT " + json.dumps(report))
 
 
+def cli(argv):
+    from keras_gan import cli as cli_lib
+    from keras_gan import distribute
+
+    make_strategy = distribute.make_strategy
+
+    def reporting_make_strategy(name="none"):
+        strategy = make_strategy(name)
+        print(f"REPLICAS {strategy.num_replicas_in_sync}", flush=True)
+        return strategy
+
+    distribute.make_strategy = reporting_make_strategy
+    return cli_lib.main(argv[argv.index("--") + 1 :])
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["cli"]:
+        sys.exit(cli(sys.argv[1:]))
     sys.exit(main())

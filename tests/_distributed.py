@@ -11,6 +11,11 @@ from keras import layers
 from keras_gan import GAN
 from keras_gan.models import dcgan_generator
 
+# 8x8 images: the properties tested (gradient scaling across replicas,
+# synchronised BatchNorm, per-replica noise) do not depend on image size, and
+# the DCGAN still has its three BatchNorm layers at this size.
+SHAPE = (8, 8, 1)
+
 
 class FixedNoiseGAN(GAN):
     """Noise is a fixed function of each real image, so every sample gets the
@@ -23,7 +28,7 @@ class FixedNoiseGAN(GAN):
 
 def discriminator():
     """A small discriminator without dropout (masks would differ per set-up)."""
-    images = keras.Input((28, 28, 1))
+    images = keras.Input(SHAPE)
     x = layers.Conv2D(8, 5, strides=2, padding="same")(images)
     x = layers.LeakyReLU()(x)
     x = layers.Flatten()(x)
@@ -32,7 +37,7 @@ def discriminator():
 
 def build(weights=None):
     """A FixedNoiseGAN with SGD (Adam's first step would hide a gradient scale)."""
-    gan = FixedNoiseGAN(dcgan_generator(latent_dim=16), discriminator())
+    gan = FixedNoiseGAN(dcgan_generator(SHAPE, latent_dim=16), discriminator())
     gan.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
     if weights is not None:
         for v, w in zip(gan.generator.weights + gan.discriminator.weights, weights):
@@ -47,4 +52,4 @@ def snapshot(gan):
 
 def images(n=32):
     """Fixed random images in [-1, 1]."""
-    return np.random.default_rng(0).uniform(-1, 1, (n, 28, 28, 1)).astype("float32")
+    return np.random.default_rng(0).uniform(-1, 1, (n, *SHAPE)).astype("float32")
