@@ -3,8 +3,8 @@
 Shared by `precision_recall` and `density_coverage`. Distances between row
 blocks are computed as `sqrt(max(||a||^2 + ||b||^2 - 2 a.b, 0))` for at most
 `batch_size` rows at a time, so peak memory is about
-`2 * batch_size * num_columns * 8` bytes (the block and its squared norms). No input validation: callers pass
-validated float64 matrices.
+`2 * batch_size * num_columns * 8` bytes (the block and its squared norms).
+No input validation: callers pass validated float64 matrices.
 
 The distances of a set to itself (`rows` and `cols` equal) are exactly
 symmetric, with an exact zero diagonal: `d(i, j)` and `d(j, i)` come from one

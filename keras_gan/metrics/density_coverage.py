@@ -44,7 +44,7 @@ def density_coverage_from_features(
         fake_features: Array of shape `(num_fake, dim)`, at least 1 row.
         k: Neighbourhood size for the real radii. Defaults to 5.
         batch_size: Rows per pairwise-distance block; peak memory is about
-            `batch_size * max(num_real, num_fake) * 8` bytes. Defaults to
+            `2 * batch_size * max(num_real, num_fake) * 8` bytes. Defaults to
             1000.
 
     Returns:

@@ -43,7 +43,7 @@ def precision_recall_from_features(
         fake_features: Array of shape `(num_fake, dim)`, `num_fake > k`.
         k: Neighbourhood size for the manifold radii. Defaults to 3.
         batch_size: Rows per pairwise-distance block; peak memory is about
-            `batch_size * max(num_real, num_fake) * 8` bytes. Defaults to
+            `2 * batch_size * max(num_real, num_fake) * 8` bytes. Defaults to
             1000.
 
     Returns:
