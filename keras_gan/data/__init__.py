@@ -8,6 +8,7 @@ Example:
 >>> batch = next(iter(dataset))  # float32, shape (256, 28, 28, 1), in [-1, 1]
 """
 
+from keras_gan.data.errors import AssumedRangeWarning
 from keras_gan.data.errors import DatasetUnavailableError
 from keras_gan.data.errors import SkippedImagesWarning
 from keras_gan.data.folder import IMAGE_EXTENSIONS
@@ -22,6 +23,7 @@ from keras_gan.data.scaling import scale_batch
 from keras_gan.data.scaling import scale_images
 
 __all__ = [
+    "AssumedRangeWarning",
     "DatasetUnavailableError",
     "IMAGE_EXTENSIONS",
     "SOURCES",

@@ -23,3 +23,12 @@ class SkippedImagesWarning(UserWarning):
     def __init__(self, message, paths=()):
         super().__init__(message)
         self.paths = tuple(paths)
+
+
+class AssumedRangeWarning(UserWarning):
+    """The pixel value range of a pipeline was guessed as 0..1.
+
+    Raised through `warnings.warn` by `load_dataset` when a float
+    `tf.data.Dataset` or `PyDataset` is given without `value_range=` and
+    its first batch lies within [0, 1]. Pass `value_range=` to decide.
+    """

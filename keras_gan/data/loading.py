@@ -12,6 +12,7 @@ from keras_gan.data import folder
 from keras_gan.data import keras_datasets
 from keras_gan.data import mnist_sample
 from keras_gan.data import numpy_files
+from keras_gan.data import pipelines
 from keras_gan.data import scaling
 from keras_gan.data import transforms
 
@@ -190,6 +191,7 @@ def load_dataset(
     drop_remainder=False,
     channels=None,
     skip_bad_files=False,
+    value_range=None,
 ):
     """Builds a batched `tf.data.Dataset` of images scaled to [-1, 1].
 
@@ -199,9 +201,22 @@ def load_dataset(
     `prefetch`. The data is held once, as uint8; float32 exists only batch
     by batch.
 
+    A ready-made pipeline is accepted too: a `tf.data.Dataset` (e.g. from
+    `keras.utils.image_dataset_from_directory` or TFDS) or a
+    `keras.utils.PyDataset`, whose elements are images, `(images, labels)`
+    or `{"image": ..., "label": ...}`, batched or not, uint8 or float in
+    0..255, 0..1 or -1..1. It is streamed, not loaded into memory:
+    unbatched, shuffled with a buffer of `shuffle_buffer` of its elements,
+    rebatched to `batch_size`, resized, converted and scaled per batch.
+    uint8 pixels are 0..255; for float pixels give `value_range`, or the
+    range is detected from the first batch (computed once): max > 1 means
+    0..255, min < 0 means -1..1, else 0..1 with an `AssumedRangeWarning`.
+    `split` and `skip_bad_files` do not apply to pipelines.
+
     Args:
         source: any source `load_arrays` accepts (a name in `SOURCES`, a
-            path, an array or an `(images, labels)` tuple).
+            path, an array or an `(images, labels)` tuple), a
+            `tf.data.Dataset` or a `keras.utils.PyDataset`.
         batch_size: images per batch. Defaults to 256.
         image_size: None, an int or `(H, W)`; see `load_arrays`. Defaults to
             None.
@@ -220,6 +235,10 @@ def load_dataset(
         channels: None, 1 or 3; see `load_arrays`. Defaults to None.
         skip_bad_files: skip unreadable image files in a folder; see
             `load_arrays`. Defaults to False.
+        value_range: for a pipeline source, the range of its pixels:
+            `(0, 255)`, `(0, 1)` or `(-1, 1)`, or None to detect it (see
+            above). Other sources are uint8 or already in [-1, 1] and need
+            None. Defaults to None.
 
     Returns:
         A `tf.data.Dataset` of float32 `(batch, H, W, C)` images in [-1, 1],
@@ -228,14 +247,22 @@ def load_dataset(
     Raises:
         ValueError: for bad arguments, `labels=True` on a source without
             labels, a batch size larger than the dataset, or any error of
-            `load_arrays`.
+            `load_arrays`; for a pipeline, elements of another structure,
+            images of varying size without `image_size`, or pixels that fit
+            no supported range.
         DatasetUnavailableError: when a named dataset cannot be loaded.
+
+    Warns:
+        AssumedRangeWarning: when a float pipeline's range was guessed as
+            0..1.
 
     Example:
 
     >>> dataset = load_dataset("mnist_sample", batch_size=128, seed=0)
     >>> next(iter(dataset)).shape
     TensorShape([128, 28, 28, 1])
+    >>> folder = keras.utils.image_dataset_from_directory("faces/")
+    >>> dataset = load_dataset(folder, image_size=64)  # 0..255 detected
     """
     _check_positive_int("batch_size", batch_size)
     _check_positive_int("shuffle_buffer", shuffle_buffer)
@@ -249,6 +276,26 @@ def load_dataset(
         raise ValueError(
             "Expected labels to be True or False (whether to yield labels). "
             f"Received: labels={labels!r}."
+        )
+    if pipelines.is_pipeline(source):
+        return pipelines.from_pipeline(
+            source,
+            batch_size=batch_size,
+            image_size=image_size,
+            labels=bool(labels),
+            shuffle=shuffle,
+            shuffle_buffer=shuffle_buffer,
+            seed=seed,
+            drop_remainder=drop_remainder,
+            channels=channels,
+            value_range=value_range,
+        )
+    if value_range is not None:
+        raise ValueError(
+            "Expected value_range=None for a named source, path or array "
+            "(they are uint8, or float already in [-1, 1]). Received: "
+            f"value_range={value_range!r}. Scale arrays yourself, or wrap "
+            "them in tf.data.Dataset.from_tensor_slices to pass a range."
         )
     images, label_array = load_arrays(
         source,
