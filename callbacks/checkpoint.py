@@ -27,7 +27,41 @@ def _architecture(model):
     arch["generator"] = shapes(model.generator)
     if hasattr(model, "discriminator"):
         arch["discriminator"] = shapes(model.discriminator)
+    # Whether the state holds an EMA generator (older checkpoints: absent).
+    arch["ema"] = getattr(model, "ema_generator", None) is not None
     return arch
+
+
+def sampling_generator(model):
+    """The generator a model samples from: its EMA one if it has one.
+
+    Args:
+        model: a GAN; `model.sampling_generator` is used when it exists,
+            else `model.generator` (any object with the GAN protocol).
+
+    Returns:
+        A `keras.Model` from latent vectors to images.
+    """
+    return getattr(model, "sampling_generator", None) or model.generator
+
+
+def export_generator(model, path):
+    """Saves a model's sampling generator as a `.keras` file, atomically.
+
+    The EMA generator when the model keeps one (see `sampling_generator`),
+    else `model.generator`.
+
+    Args:
+        model: a GAN.
+        path: the `.keras` file to write.
+
+    Returns:
+        The path.
+    """
+    path = os.fspath(path)
+    with atomic_path(path) as tmp:
+        sampling_generator(model).save(tmp)
+    return path
 
 
 def _is_complete(path):
@@ -94,8 +128,8 @@ def read_checkpoint_meta(path):
 def restore_checkpoint(model, path):
     """Restores a GAN's full training state from a checkpoint folder.
 
-    Restores both networks, both optimizers and the noise seed generator.
-    Call it after `compile()`, so the optimizers exist to receive their
+    Restores both networks, both optimizers, the noise seed generator and
+    the EMA generator, if the model keeps one. Call it after `compile()`, so the optimizers exist to receive their
     state.
 
     Args:
@@ -119,7 +153,7 @@ def restore_checkpoint(model, path):
     """
     meta = read_checkpoint_meta(path)
     saved, current = meta.get("architecture", {}), _architecture(model)
-    for key in ("latent_dim", "generator", "discriminator"):
+    for key in ("latent_dim", "generator", "discriminator", "ema"):
         if key in saved and key in current and saved[key] != current[key]:
             raise ValueError(
                 f"Checkpoint {path!r} was written by another architecture: "
@@ -145,7 +179,8 @@ class GANCheckpoint(keras.callbacks.Callback):
     crash during a save never leaves a broken latest checkpoint. The last
     `keep` are kept; with `monitor` the best is also kept in
     `directory/best`. With `generator_path` the generator alone is also
-    exported as a `.keras` file for inference.
+    exported as a `.keras` file for inference: the EMA generator when the
+    model keeps one (`model.sampling_generator`), else `model.generator`.
 
     Args:
         directory: the checkpoint folder (created).
@@ -259,5 +294,4 @@ class GANCheckpoint(keras.callbacks.Callback):
         return final
 
     def _export_generator(self):
-        with atomic_path(self.generator_path) as tmp:
-            self.model.generator.save(tmp)
+        export_generator(self.model, self.generator_path)

@@ -1,10 +1,15 @@
 """`GANMetrics`: FID, KID, ... of generated samples every N epochs."""
 
+import json
+import math
 import numbers
+import os
 
 import keras
 
 from callbacks._protocol import check_gan
+from callbacks.checkpoint import export_generator
+from keras_gan.files import atomic_path
 
 # What the callback needs from `keras_gan.evaluation` is imported when
 # training starts: it loads the metric and data packages.
@@ -41,6 +46,12 @@ class GANMetrics(keras.callbacks.Callback):
     (`floor_fid_clf`, ...) is computed once, at the first evaluation, and
     added to the logs of every evaluated epoch.
 
+    With `best_generator_path`, the generator (the EMA one when the model
+    keeps one, as `GANCheckpoint` exports) is saved there whenever the
+    `best_monitor` value improves (lower FID by default), and the value and
+    epoch are kept beside it in a `.json` file of the same name, so a
+    resumed run only replaces it with a better generator.
+
     Args:
         dataset: the `load_arrays` source the GAN is trained on.
         n: generated images per evaluation (clipped to the real images
@@ -64,6 +75,12 @@ class GANMetrics(keras.callbacks.Callback):
             Defaults to None.
         verbose: print the scalar values after each evaluation. Defaults
             to 0.
+        best_generator_path: a `.keras` path to export the best generator
+            to. Defaults to None (no export).
+        best_monitor: the result key that decides the best generator,
+            lower is better. Defaults to None: the FID key (`fid_clf` for
+            the classifier extractor); `"fid"` must then be among
+            `metrics`.
         **extractor_kwargs: passed to `get_extractor` (e.g. `epochs=`).
 
     Attributes:
@@ -72,8 +89,10 @@ class GANMetrics(keras.callbacks.Callback):
         extractor: the extractor in use once training has started.
 
     Raises:
-        ValueError: for a non-positive `every` or `n`, or a model without the
-            GAN protocol.
+        ValueError: for a non-positive `every` or `n`, a
+            `best_generator_path` not ending in `.keras`, a best generator
+            without `best_monitor` when `"fid"` is not computed, or a model
+            without the GAN protocol.
 
     Example:
 
@@ -98,6 +117,8 @@ class GANMetrics(keras.callbacks.Callback):
         channels=None,
         metric_kwargs=None,
         verbose=0,
+        best_generator_path=None,
+        best_monitor=None,
         **extractor_kwargs,
     ):
         super().__init__()
@@ -114,6 +135,23 @@ class GANMetrics(keras.callbacks.Callback):
         self.dataset = dataset
         self.n = int(n)
         self.metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+        if best_generator_path is not None:
+            if not str(best_generator_path).endswith(".keras"):
+                raise ValueError(
+                    "Expected `best_generator_path` to end in '.keras'. "
+                    f"Received: {best_generator_path!r}"
+                )
+            if best_monitor is None and "fid" not in self.metrics:
+                raise ValueError(
+                    "The best generator is chosen by FID by default, but "
+                    f"'fid' is not in metrics={self.metrics!r}. Pass "
+                    "`best_monitor`."
+                )
+        self.best_generator_path = (
+            None if best_generator_path is None else os.fspath(best_generator_path)
+        )
+        self.best_monitor = best_monitor
+        self.best = None
         self.every = int(every)
         self.extractor = extractor
         self.seed = seed
@@ -142,8 +180,49 @@ class GANMetrics(keras.callbacks.Callback):
         # Resolved once, so a classifier is trained (or loaded) only once.
         self.extractor = get_extractor(self.extractor, self.dataset, **kwargs)
 
+    @property
+    def best_record_path(self):
+        """The `.json` file beside `best_generator_path` (value, epoch)."""
+        if self.best_generator_path is None:
+            return None
+        return self.best_generator_path[: -len(".keras")] + ".json"
+
+    def _read_best(self):
+        # A resumed run continues from the best so far, not from scratch.
+        path = self.best_record_path
+        if path and os.path.isfile(path) and os.path.isfile(
+            self.best_generator_path
+        ):
+            with open(path) as f:
+                self.best = json.load(f).get("value")
+
+    def _monitor_key(self, values):
+        if self.best_monitor is not None:
+            return self.best_monitor
+        keys = sorted(k for k in values if k.startswith("fid_"))
+        return keys[0] if keys else "fid"
+
+    def _maybe_export_best(self, epoch, values):
+        key = self._monitor_key(values)
+        value = values.get(key)
+        if value is None or not math.isfinite(value):
+            return False
+        if self.best is not None and not value < self.best:
+            return False
+        export_generator(self.model, self.best_generator_path)
+        with atomic_path(self.best_record_path) as tmp:
+            with open(tmp, "w") as f:
+                json.dump(
+                    {"monitor": key, "value": float(value), "epoch": epoch + 1},
+                    f,
+                )
+        self.best = float(value)
+        return True
+
     def on_train_begin(self, logs=None):
         check_gan(self.model, type(self).__name__)
+        if self.best_generator_path and self.best is None:
+            self._read_best()
         self._resolve_extractor()
         if self.tensorboard_dir and self._writer is None:
             import tensorflow as tf
@@ -196,6 +275,8 @@ class GANMetrics(keras.callbacks.Callback):
         values = self.evaluate()
         if logs is not None:
             logs.update(values)
+        if self.best_generator_path:
+            self._maybe_export_best(epoch, values)
         if self._writer is not None:
             import tensorflow as tf
 

@@ -9,11 +9,22 @@ import os
 import sys
 
 from keras_gan import options as options_lib
+from keras_gan import presets as presets_lib
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 RUN_HELP = "a run directory written by `keras-gan train`"
+# The run directory's generator files; `keras_gan.training` holds the same
+# names (not imported here: it loads TensorFlow).
+GENERATOR_FILES = {"last": "generator.keras", "best": "generator_best.keras"}
+GENERATOR_HELP = (
+    "which generator: last (generator.keras, the end of training) or best "
+    "(generator_best.keras, the lowest FID, written with --metrics-every) "
+    "(default: last)"
+)
+# Options with a flag of their own (or none): not generated from OPTIONS.
+_OWN_FLAGS = ("preset",)
 
 
 def _flag(name):
@@ -32,6 +43,8 @@ def _option_help(option):
 
 def _add_training_options(parser):
     for option in options_lib.OPTIONS:
+        if option.name in _OWN_FLAGS:
+            continue
         kwargs = {
             "default": None,
             "dest": option.name,
@@ -62,9 +75,13 @@ def build_parser():
     )
     train.add_argument(
         "--preset",
-        choices=sorted(options_lib.PRESETS),
-        help="named settings applied before explicit flags "
-        "(dcgan: Adam(2e-4, beta1=0.5))",
+        choices=sorted(presets_lib.PRESETS),
+        help="named settings applied before explicit flags, recorded in "
+        "training_options.json ("
+        + "; ".join(
+            f"{p.name}: {p.description}" for p in presets_lib.PRESETS.values()
+        ).replace("%", "%%")
+        + f") (default: {presets_lib.DEFAULT_PRESET})",
     )
     train.add_argument(
         "--resume",
@@ -88,6 +105,10 @@ def build_parser():
     )
     sample.add_argument(
         "--out", help="PNG path (default: RUN_DIR/samples/sample.png)"
+    )
+    sample.add_argument(
+        "--generator", choices=tuple(GENERATOR_FILES), default="last",
+        help=GENERATOR_HELP,
     )
     evaluate = sub.add_parser(
         "evaluate",
@@ -119,6 +140,10 @@ def build_parser():
         "--no-floor", dest="floor", action="store_false",
         help="skip the real-vs-real floor",
     )
+    evaluate.add_argument(
+        "--generator", choices=tuple(GENERATOR_FILES), default="last",
+        help=GENERATOR_HELP,
+    )
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
@@ -127,7 +152,7 @@ def _explicit(args):
     return {
         o.name: getattr(args, o.name)
         for o in options_lib.OPTIONS
-        if getattr(args, o.name) is not None
+        if o.name not in _OWN_FLAGS and getattr(args, o.name) is not None
     }
 
 
@@ -206,20 +231,33 @@ def _train(args, parser):
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+    best = os.path.join(run_dir, training.BEST_GENERATOR_FILE)
     print(
-        f"Done. Generator: {os.path.join(run_dir, training.GENERATOR_FILE)}; "
-        f"samples: {os.path.join(run_dir, training.GRID_FILE)}",
+        f"Done. Generator: {os.path.join(run_dir, training.GENERATOR_FILE)}"
+        + (f" (lowest FID: {best})" if os.path.isfile(best) else "")
+        + f"; samples: {os.path.join(run_dir, training.GRID_FILE)}",
         flush=True,
     )
     return 0
 
 
+def _generator_path(args, parser, purpose):
+    name = GENERATOR_FILES[args.generator]
+    path = os.path.join(args.run, name)
+    if not os.path.isfile(path):
+        hint = (
+            " It is written by runs trained with --metrics-every."
+            if args.generator == "best"
+            else ""
+        )
+        parser.error(f"{args.run!r} holds no {name} to {purpose}.{hint}")
+    return path
+
+
 def _sample(args, parser):
     if args.n < 1:
         parser.error(f"--n must be a positive int. Received: {args.n}")
-    path = os.path.join(args.run, "generator.keras")
-    if not os.path.isfile(path):
-        parser.error(f"{args.run!r} holds no generator.keras to sample from.")
+    path = _generator_path(args, parser, "sample from")
     import numpy as np
 
     import keras
@@ -280,9 +318,7 @@ def _evaluate(args, parser):
         options = options_lib.read_options(args.run)
     except ValueError as err:
         parser.error(str(err))
-    path = os.path.join(args.run, "generator.keras")
-    if not os.path.isfile(path):
-        parser.error(f"{args.run!r} holds no generator.keras to evaluate.")
+    path = _generator_path(args, parser, "evaluate")
     import json
 
     import numpy as np

@@ -5,6 +5,7 @@ import numpy as np
 import keras
 from keras import ops
 
+from keras_gan import ema as ema_lib
 from keras_gan import losses as losses_lib
 from keras_gan._optimizer_pair import OptimizerPair
 
@@ -62,6 +63,60 @@ def _to_int(variable):
     return int(np.asarray(ops.convert_to_numpy(variable)))
 
 
+def _check_first_batch(data, batch_size):
+    # GAN.fit's one look at the data: the first batch of a tf.data.Dataset,
+    # a PyDataset or an array. Python generators are never touched (peeking
+    # would consume them), nor pipelines from `load_dataset`/`make_dataset`
+    # (tagged; scaled by construction, and peeking would fill their shuffle
+    # buffer once more).
+    import tensorflow as tf
+
+    # Range tolerance of `keras_gan.data.scaling` (resizing overshoots).
+    tolerance = 1e-3
+    if getattr(data, "_keras_gan_scaled", False):
+        return
+    if isinstance(data, tf.data.Dataset):
+        batch = next(iter(data.take(1)), None)
+        what = "a tf.data.Dataset"
+    elif isinstance(data, keras.utils.PyDataset):
+        batch = data[0] if len(data) else None
+        what = "a PyDataset"
+    elif isinstance(data, (np.ndarray, tf.Tensor)) and len(data.shape) >= 1:
+        batch = data[: batch_size or 32]
+        what = "an array"
+    else:
+        return
+    if isinstance(batch, dict):
+        batch = batch.get("image")
+    elif isinstance(batch, (tuple, list)):
+        batch = batch[0] if batch else None
+    if batch is None or isinstance(batch, (dict, tuple, list)):
+        return
+    batch = np.asarray(batch)
+    if batch.size == 0 or batch.dtype.kind not in "biuf":
+        return
+    lo, hi = batch.min(), batch.max()
+    # NaN fails both tests: the non-finite-loss check reports it instead.
+    if not (lo < -1 - tolerance or hi > 1 + tolerance):
+        return
+    if lo >= 0 and hi <= 255:
+        fix = (
+            "pass it through `keras_gan.load_dataset(data)` (it detects "
+            "0..255, 0..1 or -1..1 and scales), or, for 0..255 pixels, add "
+            "`keras.layers.Rescaling(1/127.5, offset=-1)` to your pipeline"
+        )
+    else:
+        fix = (
+            "scale the pixels to [-1, 1], or pass the data through "
+            "`keras_gan.load_dataset(data, value_range=...)`"
+        )
+    raise ValueError(
+        "Expected real images in [-1, 1] (the generator ends in tanh). "
+        f"Received {what} whose first batch holds {batch.dtype} pixels "
+        f"with min={lo:g}, max={hi:g}. Fix: {fix}."
+    )
+
+
 class NonFiniteLossError(FloatingPointError):
     """A loss became NaN or infinite; no update was applied for that step.
 
@@ -112,12 +167,23 @@ class GAN(keras.Model):
             input size.
         seed: seed of the model's noise `keras.random.SeedGenerator`, for
             reproducible training. Defaults to `None` (random).
+        ema_kimg: keep an exponential moving average (EMA) of the
+            generator's weights with this half-life, in thousands of
+            images (StyleGAN uses 10). `generate()` and the callbacks then
+            sample from the average (`sampling_generator`), while
+            `generator` stays the trained one. Defaults to `None` (no EMA:
+            the lecture's model, with no extra variables).
+        ema_rampup: the EMA's warm-up: the half-life is at most this
+            fraction of the images seen so far, so early averages forget
+            the random initial weights fast (StyleGAN's `ema_rampup`).
+            0 or `None` for a fixed half-life. Defaults to 0.05.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
     Raises:
         ValueError: if a network is not a `keras.Model`, `latent_dim`
             disagrees with the generator's input, or the generator's output
-            shape is not the discriminator's input shape.
+            shape is not the discriminator's input shape, or `ema_kimg` or
+            `ema_rampup` is not a positive number.
 
     Example:
 
@@ -129,11 +195,21 @@ class GAN(keras.Model):
     gan.compile()  # Adam(1e-4) for each network, non-saturating loss
     gan.fit(load_dataset("mnist_sample"), epochs=30)
     images = gan.generate(16)  # (16, 28, 28, 1) in [-1, 1]
+
+    # With an EMA of the generator (sampled by generate() and callbacks):
+    gan = GAN(dcgan_generator(), dcgan_discriminator(), ema_kimg=10)
     ```
     """
 
     def __init__(
-        self, generator, discriminator, latent_dim=None, seed=None, **kwargs
+        self,
+        generator,
+        discriminator,
+        latent_dim=None,
+        seed=None,
+        ema_kimg=None,
+        ema_rampup=0.05,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         _check_network("generator", generator)
@@ -176,8 +252,58 @@ class GAN(keras.Model):
         self.g_optimizer = None
         self.d_optimizer = None
         self.adversarial_loss = None
+        self._init_ema(ema_kimg, ema_rampup)
         # Both networks are built: the wrapper needs no symbolic build.
         self.built = True
+
+    def _init_ema(self, ema_kimg, ema_rampup):
+        for name, value in (("ema_kimg", ema_kimg), ("ema_rampup", ema_rampup)):
+            if value is not None and (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float, np.number))
+                or not np.isfinite(value)
+                or value < 0
+                or (name == "ema_kimg" and value == 0)
+            ):
+                raise ValueError(
+                    f"Expected `{name}` to be a positive number or None. "
+                    f"Received: {name}={value!r}"
+                )
+        self.ema_kimg = None if ema_kimg is None else float(ema_kimg)
+        self.ema_rampup = float(ema_rampup or 0.0)
+        self.ema_generator = None
+        if self.ema_kimg is None:
+            # No EMA: no extra variables, the lecture's model exactly.
+            return
+        # A clone with the generator's weights; never trained (its
+        # variables are non-trainable), moved towards the generator after
+        # each generator update. Tracked as an attribute, so `save_weights`,
+        # checkpoints and `.keras` files hold it.
+        self.ema_generator = keras.models.clone_model(self.generator)
+        self.ema_generator.set_weights(self.generator.get_weights())
+        self.ema_generator.trainable = False
+        # Images trained on, for the half-life's ramp-up. float32 is exact
+        # to 16.7M images; beyond that the ramp-up is long over.
+        self.ema_images_seen = self.add_weight(
+            shape=(),
+            dtype="float32",
+            initializer="zeros",
+            trainable=False,
+            autocast=False,
+            aggregation="only_first_replica",
+            name="ema_images_seen",
+        )
+
+    @property
+    def sampling_generator(self):
+        """The generator to sample from: the EMA one if enabled, else `generator`.
+
+        `generate()`, the sample grid, the metrics and the exported
+        `generator.keras` use it. `generator` is always the trained one.
+        """
+        if self.ema_generator is not None:
+            return self.ema_generator
+        return self.generator
 
     @property
     def image_shape(self):
@@ -355,6 +481,8 @@ class GAN(keras.Model):
             ),
             "latent_dim": self.latent_dim,
             "seed": self.seed,
+            "ema_kimg": self.ema_kimg,
+            "ema_rampup": self.ema_rampup,
         }
 
     @classmethod
@@ -415,8 +543,11 @@ class GAN(keras.Model):
         rng = np.random.default_rng(seed)
         return rng.standard_normal((int(n), self.latent_dim), dtype=np.float32)
 
-    def generate(self, n=None, z=None, seed=None, batch_size=256):
+    def generate(self, n=None, z=None, seed=None, batch_size=256, ema=None):
         """Generates images in [-1, 1] in inference mode.
+
+        With an EMA (`ema_kimg`), images come from the averaged generator
+        unless `ema=False`.
 
         Args:
             n: number of images. Defaults to 16, or to `len(z)`.
@@ -424,12 +555,16 @@ class GAN(keras.Model):
                 noise from `sample_noise(n, seed)`.
             seed: seed of the noise when `z` is not given.
             batch_size: images generated per generator call. Defaults to 256.
+            ema: `False` for the trained generator, `True` for the EMA one
+                (which must exist). Defaults to `None`: the EMA one when the
+                model keeps an EMA (`sampling_generator`).
 
         Returns:
             A float32 NumPy array of shape `(n,) + image_shape`.
 
         Raises:
-            ValueError: if `z` has the wrong shape or disagrees with `n`.
+            ValueError: if `z` has the wrong shape or disagrees with `n`, or
+                `ema=True` for a model without an EMA.
 
         Example:
 
@@ -448,10 +583,14 @@ class GAN(keras.Model):
                 raise ValueError(
                     f"`n={n}` disagrees with `z`, which holds {len(z)} vectors."
                 )
-        chunks = [
-            ops.convert_to_numpy(
-                self.generator(z[i : i + batch_size], training=False)
+        if ema and self.ema_generator is None:
+            raise ValueError(
+                "`ema=True` needs a GAN built with `ema_kimg`. This one keeps "
+                "no EMA of its generator."
             )
+        network = self.generator if ema is False else self.sampling_generator
+        chunks = [
+            ops.convert_to_numpy(network(z[i : i + batch_size], training=False))
             for i in range(0, len(z), batch_size)
         ]
         return np.concatenate(chunks).astype(np.float32)
@@ -460,11 +599,23 @@ class GAN(keras.Model):
         """Trains with `keras.Model.fit`; see Keras for the arguments.
 
         Raises:
+            ValueError: when the first batch of a `tf.data.Dataset`,
+                `PyDataset` or array holds pixels outside [-1, 1] (checked
+                once, before training; Python generators and pipelines
+                from `keras_gan.load_dataset` are not checked), naming the
+                range found and the fix; also (from `train_step`) when the
+                images' shape is not the model's.
             NonFiniteLossError: when a loss becomes NaN or infinite, naming
                 the loss, the epoch and the step. The weights are those
                 before the failing step.
         """
         data = args[0] if args else kwargs.get("x")
+        # Refuse pixels outside [-1, 1] before training on them: once, on
+        # the first batch (see `_check_first_batch`), not every step.
+        # `batch_size` is fit()'s 3rd positional parameter.
+        _check_first_batch(
+            data, args[2] if len(args) > 2 else kwargs.get("batch_size")
+        )
         # `shuffle` is fit()'s 9th positional parameter.
         if "shuffle" not in kwargs and len(args) <= 8 and _is_tf_dataset(data):
             # A tf.data pipeline shuffles itself; Keras would only warn that
@@ -604,6 +755,7 @@ class GAN(keras.Model):
             with tf.control_dependencies([g_scaled, d_scaled]):
                 self._apply(self.g_optimizer, g_tape, g_scaled, g_vars)
                 self._apply(self.d_optimizer, d_tape, d_scaled, d_vars)
+            self._update_ema(real, replicas)
             return self._track(g_loss, d_loss, real_logits, fake_logits)
         # Several critic updates per generator update (WGAN-GP's n_critic).
         for _ in range(self.d_steps):
@@ -621,7 +773,21 @@ class GAN(keras.Model):
             )
             g_scaled = self._scaled(self.g_optimizer, g_loss, replicas, "g_loss")
         self._apply(self.g_optimizer, g_tape, g_scaled, g_vars)
+        self._update_ema(real, replicas)
         return self._track(g_loss, d_loss, real_logits, fake_logits)
+
+    def _update_ema(self, real, replicas):
+        # After the generator's update (tf.function orders stateful ops as
+        # written). Every replica holds the same weights after the update,
+        # so each computes the same average; the batch counts all replicas.
+        if self.ema_generator is None:
+            return
+        batch = ops.cast(ops.shape(real)[0], "float32") * replicas
+        beta = ema_lib.ema_beta(
+            batch, self.ema_images_seen, self.ema_kimg, self.ema_rampup
+        )
+        ema_lib.update_ema(self.ema_generator, self.generator, beta)
+        self.ema_images_seen.assign(self.ema_images_seen + batch)
 
     def test_step(self, data):
         if self.adversarial_loss is None:

@@ -1,9 +1,10 @@
 """Training options: defined once, shared by the library and the CLI.
 
 `DEFAULTS` reproduces the lecture (MNIST, batch 256, noise 100, Adam(1e-4)
-for each network, 30 epochs, a 4x4 sample grid). `PRESETS` are named
-overrides. `resolve()` merges defaults, a preset and explicit values, and
-validates them; the CLI writes its result to `training_options.json`.
+for each network, 30 epochs, a 4x4 sample grid, no EMA). `PRESETS` are the
+named overrides defined in `keras_gan.presets`. `resolve()` merges defaults,
+a preset and explicit values, and validates them; the CLI writes its result,
+with the preset's name, to `training_options.json`.
 """
 
 import dataclasses
@@ -11,6 +12,7 @@ import json
 import os
 import re
 
+from keras_gan import presets as presets_lib
 from keras_gan.files import atomic_path
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
@@ -66,6 +68,14 @@ OPTIONS = (
     _opt("beta1", 0.9, float, "Adam beta_1 (the DCGAN paper uses 0.5)",
          minimum=0),
     _opt("beta2", 0.999, float, "Adam beta_2", minimum=0),
+    _opt("ema_kimg", None, float,
+         "keep an exponential moving average of the generator's weights "
+         "with this half-life in thousands of images (StyleGAN uses 10); "
+         "samples, metrics and generator.keras use it (default: off)",
+         minimum=0, nullable=True),
+    _opt("ema_rampup", 0.05, float,
+         "EMA warm-up: the half-life is at most this fraction of the images "
+         "seen so far (StyleGAN's ramp-up; 0 for none)", minimum=0),
     _opt("seed", None, int,
          "seed for weights, noise and shuffling (default: none, a "
          "different run each time)", nullable=True),
@@ -109,17 +119,20 @@ OPTIONS = (
          "also log losses every N batches to TensorBoard (0: per epoch only)",
          minimum=0),
     _opt("loss_plot", True, bool, "write losses.png each epoch"),
+    # Set by `resolve(preset=...)`, recorded in training_options.json; the
+    # CLI gives it its own --preset flag. None: a run written before the
+    # preset was recorded.
+    _opt("preset", presets_lib.DEFAULT_PRESET, str,
+         "named settings applied before explicit options",
+         choices=tuple(presets_lib.PRESETS), nullable=True),
 )
 
 OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
 DEFAULTS = {o.name: o.default for o in OPTIONS}
 
+# The presets' option overrides, defined once in `keras_gan.presets`.
 PRESETS = {
-    # The lecture's settings: the defaults themselves.
-    "lecture": {},
-    # Radford et al. 2016 (DCGAN): Adam(2e-4, beta_1=0.5). Learns visibly
-    # faster than the lecture's Adam(1e-4) on MNIST-like data.
-    "dcgan": {"lr": 2e-4, "beta1": 0.5},
+    name: dict(preset.overrides) for name, preset in presets_lib.PRESETS.items()
 }
 
 
@@ -165,34 +178,48 @@ def resolve(overrides=None, preset=None):
     Args:
         overrides: a dict of option values; `None` values are ignored so
             that unset CLI flags keep their defaults.
-        preset: a name from `PRESETS`, applied before `overrides`.
-            Defaults to `None` (the lecture's defaults).
+        preset: a name from `PRESETS`, applied before `overrides`; an
+            `overrides["preset"]` (as in a saved options file) is used the
+            same way. Defaults to `None` (`"lecture"`: the lecture's
+            defaults).
 
     Returns:
-        A dict with every option of `OPTIONS`, validated.
+        A dict with every option of `OPTIONS`, validated; `"preset"` holds
+        the preset's name.
 
     Raises:
-        ValueError: for an unknown option or preset, or a value of the
-            wrong type or range.
+        ValueError: for an unknown option or preset, two different presets,
+            or a value of the wrong type or range.
 
     Example:
 
     >>> resolve({"epochs": 5}, preset="dcgan")["beta1"]
     0.5
     """
-    if preset is not None and preset not in PRESETS:
+    named = (overrides or {}).get("preset")
+    if preset is not None and named is not None and named != preset:
         raise ValueError(
-            f"Unknown preset {preset!r}. Expected one of {sorted(PRESETS)}."
+            f"Two presets given: preset={preset!r} and a `preset` option "
+            f"{named!r}."
         )
+    preset = preset if preset is not None else named
+    if preset is not None:
+        presets_lib.get(preset)  # raises for an unknown name
     values = dict(DEFAULTS)
     values.update(PRESETS.get(preset) or {})
+    values["preset"] = preset or presets_lib.DEFAULT_PRESET
     for key, value in (overrides or {}).items():
         if key not in OPTIONS_BY_NAME:
             raise ValueError(
                 f"Unknown option {key!r}. Expected one of {sorted(DEFAULTS)}."
             )
-        if value is not None:
+        if value is not None and key != "preset":
             values[key] = value
+    if values["ema_kimg"] is not None and values["ema_kimg"] <= 0:
+        raise ValueError(
+            "Expected option `ema_kimg` > 0 (or None: no EMA). "
+            f"Received: {values['ema_kimg']!r}"
+        )
     if values["beta1"] >= 1 or values["beta2"] >= 1:
         raise ValueError(
             "Expected Adam's beta1 and beta2 in [0, 1). Received: "
@@ -253,7 +280,10 @@ def read_options(run_dir):
         run_dir: a run directory written by `keras-gan train`.
 
     Returns:
-        The resolved options dict.
+        The resolved options dict. Options the file lacks (it was written
+        by an older version) take their defaults, except `preset`, which
+        is `None` there: the file's values are complete, but which preset
+        produced them was not recorded.
 
     Raises:
         ValueError: if the folder holds no `training_options.json`, or it
@@ -271,4 +301,7 @@ def read_options(run_dir):
         raise ValueError(f"Could not read {path}: {err}") from err
     if not isinstance(saved, dict):
         raise ValueError(f"{path} does not hold a JSON object of options.")
-    return resolve({k: v for k, v in saved.items() if k in DEFAULTS})
+    resolved = resolve({k: v for k, v in saved.items() if k in DEFAULTS})
+    if saved.get("preset") is None:
+        resolved["preset"] = None
+    return resolved

@@ -14,18 +14,17 @@ import numpy as np
 import keras
 
 from keras_gan import options as options_lib
+from keras_gan import presets as presets_lib
 from keras_gan.data import load_arrays
 from keras_gan.data import make_dataset
 from keras_gan.data import scale_images
 from keras_gan.data import steps_per_epoch as count_steps
-from keras_gan.files import atomic_path
-from keras_gan.gan import GAN
 from keras_gan.gan import NonFiniteLossError
 from keras_gan.images import save_grid
-from keras_gan.models import dcgan_discriminator
-from keras_gan.models import dcgan_generator
 
 GENERATOR_FILE = "generator.keras"
+# With --metrics-every: the generator of the lowest FID so far.
+BEST_GENERATOR_FILE = "generator_best.keras"
 GRID_FILE = "samples.png"
 MAX_ROLLBACKS = 3
 ROLLBACK_LR_FACTOR = 0.5
@@ -34,48 +33,16 @@ ROLLBACK_LR_FACTOR = 0.5
 def build_gan(options, image_shape):
     """Builds and compiles the DCGAN described by resolved options.
 
+    The same definition as `keras_gan.presets.get(name).build(...)`.
+
     Args:
         options: a dict from `keras_gan.options.resolve`.
         image_shape: `(height, width, channels)` of the training images.
 
     Returns:
-        A compiled `GAN`.
+        A compiled `GAN` (with an EMA generator when `ema_kimg` is set).
     """
-    if options["seed"] is not None:
-        # Weight initialisation, dropout and noise all follow the seed.
-        keras.utils.set_random_seed(options["seed"])
-    latent_dim = options["latent_dim"]
-    # The dtype policy is global: set it while the networks are built (they
-    # keep it), then put the caller's back.
-    previous = keras.mixed_precision.dtype_policy()
-    keras.mixed_precision.set_dtype_policy(options["precision"])
-    try:
-        gan = GAN(
-            dcgan_generator(tuple(image_shape), latent_dim),
-            dcgan_discriminator(tuple(image_shape)),
-            seed=options["seed"],
-        )
-    finally:
-        keras.mixed_precision.set_dtype_policy(previous)
-
-    def adam(name):
-        return keras.optimizers.Adam(
-            learning_rate=options["lr"],
-            beta_1=options["beta1"],
-            beta_2=options["beta2"],
-            name=name,
-        )
-
-    gan.compile(
-        g_optimizer=adam("g_adam"),
-        d_optimizer=adam("d_adam"),
-        loss=options["loss"],
-        d_steps=options["d_steps"],
-        gradient_penalty=options["gradient_penalty"],
-        jit_compile=options["jit_compile"],
-        steps_per_execution=options["steps_per_execution"],
-    )
-    return gan
+    return presets_lib.build_gan(options, image_shape)
 
 
 def _slug(text):
@@ -146,6 +113,7 @@ def default_callbacks(options, run_dir, reals=None):
                 n=options["metrics_n"],
                 every=options["metrics_every"],
                 image_size=options["image_size"],
+                best_generator_path=os.path.join(run_dir, BEST_GENERATOR_FILE),
                 tensorboard_dir=(
                     os.path.join(tensorboard_dir, "metrics")
                     if options["tensorboard"]
@@ -190,11 +158,14 @@ def default_callbacks(options, run_dir, reals=None):
 
 
 def save_generator(gan, run_dir):
-    """Writes `run_dir/generator.keras` atomically and returns its path."""
-    path = os.path.join(run_dir, GENERATOR_FILE)
-    with atomic_path(path) as tmp:
-        gan.generator.save(tmp)
-    return path
+    """Writes `run_dir/generator.keras` atomically and returns its path.
+
+    With an EMA (`ema_kimg`), the EMA generator is written: the one that
+    `generate()` samples from (`gan.sampling_generator`).
+    """
+    from callbacks.checkpoint import export_generator
+
+    return export_generator(gan, os.path.join(run_dir, GENERATOR_FILE))
 
 
 def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
