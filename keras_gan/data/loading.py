@@ -433,7 +433,7 @@ def make_dataset(
         dataset = dataset.map(
             scaling.scale_batch, num_parallel_calls=tf.data.AUTOTUNE
         )
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    return scaling.mark_scaled(dataset.prefetch(tf.data.AUTOTUNE))
 
 
 def steps_per_epoch(num_images, batch_size, drop_remainder=False):

@@ -22,6 +22,7 @@ import tensorflow as tf
 
 import keras
 
+from keras_gan.data import scaling
 from keras_gan.data import transforms
 from keras_gan.data.errors import AssumedRangeWarning
 
@@ -130,7 +131,8 @@ def detect_value_range(images, dtype):
     """Decides the value range of one batch of pixels.
 
     Args:
-        images: a numpy array, the first batch (or image) of the source.
+        images: a numpy array of pixel values: the first batch of the
+            source (or just its extremes).
         dtype: the source's pixel dtype (a `tf.DType`).
 
     Returns:
@@ -169,7 +171,7 @@ def detect_value_range(images, dtype):
             "Pass value_range=(0, 255) or (-1, 1) if that is wrong, or "
             "value_range=(0, 1) to silence this warning."
         ),
-        stacklevel=3,
+        stacklevel=4,
     )
     return (0, 1)
 
@@ -260,13 +262,19 @@ def from_pipeline(
     dataset = source.map(pick, num_parallel_calls=tf.data.AUTOTUNE)
     if value_range is None and image_spec.dtype == tf.uint8:
         value_range = (0, 255)
-    if value_range is None:
-        # One batch (or image) of the source, computed once.
-        first = next(iter(dataset.take(1)))
-        first = first[0] if labels else first
-        value_range = detect_value_range(first.numpy(), image_spec.dtype)
     if batched:
         dataset = dataset.unbatch()
+    if value_range is None:
+        # The first `batch_size` images (one batch of the output), computed
+        # once; only their extremes travel (sizes may vary).
+        def extremes(*element):
+            images = element[0]  # the images, with or without labels
+            return tf.stack([tf.reduce_min(images), tf.reduce_max(images)])
+
+        probe = list(dataset.take(int(batch_size)).map(extremes).as_numpy_iterator())
+        if not probe:
+            raise ValueError(f"Expected a {what} with images. Received an empty one.")
+        value_range = detect_value_range(np.stack(probe), image_spec.dtype)
     spec = dataset.element_spec
     image_shape = (spec[0] if labels else spec).shape
     if None in image_shape[:2]:
@@ -303,7 +311,7 @@ def from_pipeline(
     dataset = dataset.map(
         _per_image(finish, labels), num_parallel_calls=tf.data.AUTOTUNE
     )
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    return scaling.mark_scaled(dataset.prefetch(tf.data.AUTOTUNE))
 
 
 def _per_image(function, labels):

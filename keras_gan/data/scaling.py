@@ -141,6 +141,23 @@ def scale_batch(images):
     return tf.clip_by_value(tf.cast(images, tf.float32), -1.0, 1.0)
 
 
+# `GAN.fit` skips its first-batch range check on datasets carrying this
+# attribute: the library's own pipelines, scaled to [-1, 1] by construction.
+SCALED_ATTRIBUTE = "_keras_gan_scaled"
+
+
+def mark_scaled(dataset):
+    """Tags a `tf.data.Dataset` as scaled to [-1, 1]; returns it.
+
+    `GAN.fit` then skips its first-batch range check (peeking would build
+    one more iterator, refilling the shuffle buffer). Datasets derived from
+    it with `map`, `take`, ... are new objects without the tag, and are
+    checked.
+    """
+    setattr(dataset, SCALED_ATTRIBUTE, True)
+    return dataset
+
+
 def validate_image_shape(images, what="images"):
     """Brings images to NHWC with 1 or 3 channels.
 
