@@ -421,3 +421,101 @@ def test_seeded_run_repeats_data_order_and_noise(tiny_images):
     other_ids, other_noise, _, _ = _recording_run(tiny_images, seed=4)
     assert not np.array_equal(other_ids, ids_a)  # Another seed, another order.
     assert not np.array_equal(other_noise, noise_a)
+
+
+# EMA of the generator (`ema_kimg`).
+
+
+def _np(variables):
+    return [keras.ops.convert_to_numpy(v).copy() for v in variables]
+
+
+def _ema_gan(ema_kimg=0.1, ema_rampup=0.0, d_steps=None):
+    keras.utils.set_random_seed(0)
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=ema_kimg,
+              ema_rampup=ema_rampup)
+    gan.compile(d_steps=d_steps)
+    return gan
+
+
+def test_ema_is_off_by_default_and_adds_no_variables(tiny_gan):
+    assert tiny_gan.ema_generator is None and tiny_gan.ema_kimg is None
+    assert tiny_gan.sampling_generator is tiny_gan.generator
+    # The lecture's model exactly: the two networks' weights and nothing else.
+    assert len(tiny_gan.weights) == len(tiny_gan.generator.weights) + len(
+        tiny_gan.discriminator.weights)
+    config = tiny_gan.get_config()
+    assert config["ema_kimg"] is None
+    with pytest.raises(ValueError, match="`ema=True` needs a GAN built with `ema_kimg`"):
+        tiny_gan.generate(2, ema=True)
+
+
+@pytest.mark.parametrize("d_steps", [1, 2])
+def test_ema_step_follows_the_rule_and_generate_uses_it(tiny_images, d_steps):
+    gan = _ema_gan(d_steps=d_steps)
+    start = _np(gan.generator.weights)
+    # The clone starts as the generator's weights.
+    for a, b in zip(start, _np(gan.ema_generator.weights)):
+        np.testing.assert_array_equal(a, b)
+    gan.train_on_batch(tiny_images[:32])
+    live = gan.generator.weights
+    beta = 0.5 ** (32 / 100)  # half-life 0.1 kimg, no ramp-up
+    for var, old, new in zip(live, start, gan.ema_generator.weights):
+        got, now = keras.ops.convert_to_numpy(new), keras.ops.convert_to_numpy(var)
+        if var.trainable:
+            assert not np.allclose(now, old)  # the generator did move
+            # float32 rounding only (1e-6), far below the step's size.
+            np.testing.assert_allclose(got, now + beta * (old - now), rtol=1e-5, atol=1e-6)
+        else:
+            np.testing.assert_array_equal(got, now)  # BatchNorm statistics copied
+    assert float(gan.ema_images_seen) == 32.0
+    gan.fit(tiny_images, batch_size=32, epochs=2, verbose=0)
+    assert float(gan.ema_images_seen) == 32.0 + 128
+    z = gan.sample_noise(8, seed=1)
+    ema_images = gan.generate(z=z)
+    np.testing.assert_allclose(
+        ema_images, keras.ops.convert_to_numpy(gan.ema_generator(z, training=False)), atol=1e-6)
+    raw = gan.generate(z=z, ema=False)
+    np.testing.assert_allclose(
+        raw, keras.ops.convert_to_numpy(gan.generator(z, training=False)), atol=1e-6)
+    # Averaged weights make other images than the last step's: by far more
+    # than float rounding.
+    assert np.abs(ema_images - raw).max() > 1e-3
+    assert gan.sampling_generator is gan.ema_generator
+
+
+def test_ema_ramp_up_starts_as_a_copy_of_the_trained_generator(tiny_images):
+    gan = _ema_gan(ema_kimg=10.0, ema_rampup=0.05)
+    gan.train_on_batch(tiny_images[:32])
+    # First step: half-life 0 images seen * 0.05 = 0, so beta = 0.
+    for a, b in zip(_np(gan.generator.weights), _np(gan.ema_generator.weights)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_ema_is_saved_and_restored_with_keras_files(tmp_path, tiny_images):
+    gan = _ema_gan()
+    gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    assert (loaded.ema_kimg, loaded.ema_rampup) == (0.1, 0.0)
+    assert float(loaded.ema_images_seen) == 64.0
+    for a, b in zip(_np(gan.ema_generator.weights), _np(loaded.ema_generator.weights)):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(_np(gan.generator.weights), _np(loaded.generator.weights)):
+        np.testing.assert_array_equal(a, b)
+    z = gan.sample_noise(4, seed=0)
+    np.testing.assert_array_equal(gan.generate(z=z), loaded.generate(z=z))
+    # Training the loaded model goes on updating the average.
+    loaded.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
+    assert float(loaded.ema_images_seen) == 128.0
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"ema_kimg": 0}, "ema_kimg"), ({"ema_kimg": -1.0}, "ema_kimg"),
+     ({"ema_kimg": "10"}, "ema_kimg"), ({"ema_kimg": 10, "ema_rampup": -0.1}, "ema_rampup")],
+)
+def test_ema_options_are_checked(kwargs, match):
+    with pytest.raises(ValueError, match=f"Expected `{match}` to be a positive number"):
+        GAN(tiny_generator(), tiny_discriminator(), **kwargs)
