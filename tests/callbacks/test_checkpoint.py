@@ -131,3 +131,48 @@ def test_checkpoint_of_another_architecture_is_refused(tmp_path, tiny_gan):
 def test_rejects_bad_arguments(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         GANCheckpoint(tmp_path, **kwargs)
+
+
+def _ema_gan():
+    keras.utils.set_random_seed(0)
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=0.1, ema_rampup=0.0)
+    gan.compile()
+    return gan
+
+
+def test_checkpoint_restores_the_ema_and_resumes_exactly(tmp_path, tiny_images):
+    # Uninterrupted: 2 epochs. Interrupted: 1 epoch, restore into a fresh
+    # model, 1 more epoch. shuffle=False: the data order is not under test.
+    full = _ema_gan()
+    full.fit(tiny_images, batch_size=32, epochs=2, verbose=0, shuffle=False)
+    first = _ema_gan()
+    ckpt = GANCheckpoint(tmp_path / "ckpt", generator_path=str(tmp_path / "g.keras"))
+    first.fit(tiny_images, batch_size=32, epochs=1, verbose=0, shuffle=False, callbacks=[ckpt])
+    # The exported generator is the EMA one, not the trained one.
+    exported = keras.saving.load_model(tmp_path / "g.keras", safe_mode=True)
+    z = first.sample_noise(4, seed=0)
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(exported(z, training=False)), first.generate(z=z))
+    assert np.abs(first.generate(z=z) - first.generate(z=z, ema=False)).max() > 1e-4
+
+    resumed = GAN(tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=0.1, ema_rampup=0.0)
+    resumed.compile()
+    assert restore_checkpoint(resumed, latest_checkpoint(tmp_path / "ckpt")) == 1
+    assert float(resumed.ema_images_seen) == 64.0
+    for x, y in zip(_numpy(first.ema_generator.weights), _numpy(resumed.ema_generator.weights)):
+        np.testing.assert_array_equal(x, y)
+    resumed.fit(tiny_images, batch_size=32, epochs=2, initial_epoch=1, verbose=0, shuffle=False)
+    assert float(resumed.ema_images_seen) == float(full.ema_images_seen) == 128.0
+    # The same steps from the same state (weights, optimizers, noise and
+    # dropout streams): equal up to float rounding (1e-6).
+    for x, y in zip(_numpy(full.ema_generator.weights), _numpy(resumed.ema_generator.weights)):
+        np.testing.assert_allclose(x, y, atol=1e-6)
+
+
+def test_ema_and_plain_checkpoints_do_not_mix(tmp_path, tiny_gan):
+    ckpt = GANCheckpoint(tmp_path)
+    ckpt.set_model(_ema_gan())
+    path = ckpt.save(1)
+    assert json.loads((tmp_path / "ckpt-0001" / "meta.json").read_text())["architecture"]["ema"]
+    with pytest.raises(ValueError, match="its ema is true, this model's is false"):
+        restore_checkpoint(tiny_gan, path)
