@@ -161,3 +161,83 @@ def test_classifier_metrics_drive_a_best_checkpoint(tmp_path, mnist_classifier):
     assert meta["monitor"] == "fid_clf"
     assert meta["monitor_value"] == pytest.approx(fids[-1])
     assert {"fid_clf", "is_mean_clf"} <= set(_scalar_tags(tmp_path / "tb"))
+
+
+def test_best_generator_is_exported_when_fid_improves(tmp_path, tiny_gan, tiny_images, monkeypatch):
+    best = tmp_path / "generator_best.keras"
+    metrics = GANMetrics(tiny_images, n=8, metrics="fid", extractor=PixelExtractor(),
+                         best_generator_path=best)
+    metrics.set_model(tiny_gan)
+    metrics.on_train_begin()
+    fids = iter([5.0, 3.0, 4.0, float("nan")])
+    monkeypatch.setattr(metrics, "evaluate", lambda: {"fid_px": next(fids), "kid_mean_px": 0.1})
+    z = tiny_gan.sample_noise(4, seed=0)
+    images = []
+    for epoch in range(4):
+        # A different generator each epoch, as training would make.
+        tiny_gan.generator.layers[1].kernel.assign(
+            np.full(tiny_gan.generator.layers[1].kernel.shape, 0.01 * (epoch + 1), "float32"))
+        images.append(tiny_gan.generate(z=z))
+        metrics.on_epoch_end(epoch, {})
+    record = json.loads((tmp_path / "generator_best.json").read_text())
+    assert record == {"monitor": "fid_px", "value": 3.0, "epoch": 2}
+    exported = keras.saving.load_model(best, safe_mode=True)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(exported(z, training=False)), images[1], atol=1e-6)
+    assert np.abs(images[1] - images[2]).max() > 1e-3  # epochs 3, 4 not exported
+    # A resumed run keeps the best so far: 3.5 is no improvement on 3.0.
+    resumed = GANMetrics(tiny_images, n=8, metrics="fid", extractor=PixelExtractor(),
+                         best_generator_path=best)
+    resumed.set_model(tiny_gan)
+    resumed.on_train_begin()
+    assert resumed.best == 3.0
+    assert not resumed._maybe_export_best(4, {"fid_px": 3.5})
+    assert resumed._maybe_export_best(4, {"fid_px": 2.5})
+    assert json.loads((tmp_path / "generator_best.json").read_text())["epoch"] == 5
+
+
+def test_best_generator_is_the_ema_generator(tmp_path, tiny_images):
+    keras.utils.set_random_seed(0)
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=0.1, ema_rampup=0.0)
+    gan.compile()
+    metrics = GANMetrics(tiny_images, n=8, metrics="fid", extractor=PixelExtractor(),
+                         best_generator_path=tmp_path / "best.keras")
+    gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0, callbacks=[metrics])
+    exported = keras.saving.load_model(tmp_path / "best.keras", safe_mode=True)
+    z = gan.sample_noise(4, seed=0)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(exported(z, training=False)),
+                                  gan.generate(z=z))
+    assert np.abs(gan.generate(z=z) - gan.generate(z=z, ema=False)).max() > 1e-4
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"best_generator_path": "g.h5"}, "end in '.keras'"),
+     ({"best_generator_path": "g.keras", "metrics": ("kid",)}, "Pass `best_monitor`")],
+)
+def test_best_generator_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        GANMetrics("mnist_sample", **kwargs)
+
+
+def test_sample_and_evaluate_pick_the_best_or_last_generator(tmp_path, tiny_gan, capsys):
+    from keras_gan import cli
+    from keras_gan import options as options_lib
+
+    options_lib.write_options(options_lib.resolve({"dataset": "mnist_sample"}), tmp_path)
+    tiny_gan.generator.save(tmp_path / "generator.keras")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["sample", "--run", str(tmp_path), "--generator", "best", "--n", "4"])
+    assert exit_info.value.code == 2
+    assert "holds no generator_best.keras to sample from. It is written by runs trained " \
+        "with --metrics-every" in capsys.readouterr().err
+    # Best and last differ: each command reads the file it was asked for.
+    keras.utils.set_random_seed(1)
+    tiny_generator().save(tmp_path / "generator_best.keras")
+    outs = {}
+    for which in ("last", "best"):
+        out = tmp_path / f"{which}.png"
+        assert cli.main(["sample", "--run", str(tmp_path), "--generator", which,
+                         "--n", "4", "--out", str(out)]) == 0
+        outs[which] = out.read_bytes()
+    assert outs["last"] != outs["best"]
