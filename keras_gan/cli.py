@@ -172,7 +172,11 @@ def _resume_options(args):
             "Only --epochs may change on resume."
         )
     if args.epochs is not None:
-        saved = options_lib.resolve({**saved, "epochs": args.epochs})
+        # The preset stays as recorded (None for runs that predate it).
+        saved = {
+            **options_lib.resolve({**saved, "epochs": args.epochs}),
+            "preset": saved["preset"],
+        }
     return saved
 
 
