@@ -52,7 +52,10 @@ OPTIONS = (
     _opt("steps_per_epoch", None, int,
          "stop each epoch after this many steps (default: the whole data)",
          minimum=1, nullable=True),
-    _opt("shuffle_buffer", 60000, int, "shuffle buffer size", minimum=1),
+    _opt("shuffle_buffer", 60000, int,
+         "shuffle buffer size in images: at least the data's size (the "
+         "default, up to 60000 images) is a full shuffle each epoch, a "
+         "smaller buffer a partial one", minimum=1),
     _opt("latent_dim", 100, int, "size of the generator's noise vector",
          minimum=1),
     _opt("loss", "non_saturating", str, "adversarial loss",
@@ -77,8 +80,9 @@ OPTIONS = (
          "EMA warm-up: the half-life is at most this fraction of the images "
          "seen so far (StyleGAN's ramp-up; 0 for none)", minimum=0),
     _opt("seed", None, int,
-         "seed for weights, noise and shuffling (default: none, a "
-         "different run each time)", nullable=True),
+         "seed for weights, noise and shuffling (default: drawn at "
+         "random, printed and recorded in training_options.json)",
+         nullable=True),
     _opt("precision", "float32", str,
          "dtype policy; mixed_bfloat16 is faster only on a GPU or a CPU "
          "with avx512_bf16 or amx_bf16 (measured 11x slower without), "

@@ -168,6 +168,29 @@ def save_generator(gan, run_dir):
     return export_generator(gan, os.path.join(run_dir, GENERATOR_FILE))
 
 
+def _resolve_seed(options, resume):
+    """Returns `(options, data_seed, drawn)`: a new unseeded run draws a seed.
+
+    The drawn seed becomes the run's `seed` (weights, noise, data order and
+    sample grids), recorded in `training_options.json` like a given one:
+    each unseeded run differs, and `--resume` replays it exactly. Runs
+    recorded with `seed: null` (written before seeds were drawn) shuffled
+    with seed 0 and resume with it. Multi-worker runs need a given seed:
+    each worker would draw its own and shuffle differently.
+    """
+    if options["seed"] is not None:
+        return options, options["seed"], False
+    if resume:
+        return options, 0, False
+    if options["distribute"] == "multiworker":
+        raise ValueError(
+            "Expected a seed for --distribute multiworker: every worker must "
+            "shuffle the data alike. Received: seed=None. Pass --seed."
+        )
+    seed = int(np.random.SeedSequence().entropy % 2**31)
+    return {**options, "seed": seed}, seed, True
+
+
 def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     """Trains the DCGAN of `options`, writing everything into `run_dir`.
 
@@ -176,7 +199,8 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     that cannot be trained on), then writes `training_options.json`, trains
     with the default callbacks, and writes `generator.keras` and a 4x4
     `samples.png`. Epoch `e` sees data shuffled by `(seed, e)`, so a
-    resumed run trains on the batches an uninterrupted one would.
+    resumed run trains on the batches an uninterrupted one would. Without
+    a seed, one is drawn and recorded as the run's `seed` (and printed).
 
     Args:
         options: resolved options (`keras_gan.options.resolve`).
@@ -208,6 +232,7 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     # First: a multi-worker strategy must start before other TensorFlow work.
     strategy = make_strategy(options["distribute"])
     chief = is_chief(strategy)
+    options, data_seed, drawn = _resolve_seed(options, resume)
     images, _ = load_arrays(options["dataset"], image_size=options["image_size"])
     num_images, image_shape = len(images), tuple(images.shape[1:])
     if options["batch_size"] > num_images:
@@ -253,13 +278,21 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
         options_lib.write_options(options, run_dir)
         if verbose:
             print(f"Run directory: {run_dir}", flush=True)
+            if drawn:
+                print(
+                    f"Seed: {options['seed']} (drawn, as no --seed was "
+                    f"given; recorded in {options_lib.OPTIONS_FILE}, so "
+                    f"--resume continues it exactly and --seed "
+                    f"{options['seed']} repeats it)",
+                    flush=True,
+                )
     history, rollbacks = None, 0
     while initial_epoch < options["epochs"]:
         dataset = make_dataset(
             images,
             batch_size=options["batch_size"],
             shuffle_buffer=options["shuffle_buffer"],
-            seed=options["seed"],
+            seed=data_seed,
             epochs_from=initial_epoch,
             steps_per_epoch=options["steps_per_epoch"],
         )

@@ -352,8 +352,13 @@ def make_dataset(
         drop_remainder: drop the short last batch. Defaults to False.
         epochs_from: when an int `k`, yield an endless stream of epochs
             `k, k+1, ...`, epoch `e` shuffled with a seed derived from
-            `(seed, e)`, so a run resumed at epoch `k` sees exactly the
-            batches an uninterrupted run would. Train on it with
+            `(seed, e)`, so a run resumed at epoch `k` with the same `seed`
+            sees exactly the batches an uninterrupted run would. A buffer
+            covering the data (the default on datasets of up to 60000
+            images) is a full permutation of the indices; a smaller one a
+            buffered shuffle of the indices, as `Dataset.shuffle` does. With
+            `seed=None` a seed is drawn, so each call gives other orders
+            (pass the seed to resume exactly). Train on it with
             `fit(steps_per_epoch=steps_per_epoch(...))`. Defaults to `None`
             (a finite dataset of one epoch, reshuffled each iteration).
         steps_per_epoch: with `epochs_from`, take only this many batches of
@@ -394,24 +399,36 @@ def make_dataset(
             )
         dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     else:
-        # A stateless permutation per epoch: epoch e's order depends only on
-        # (seed, e), whatever ran before, so a resumed run sees the batches
-        # an uninterrupted one would. It is a full shuffle (the lecture's
-        # buffer of 60000 is one on MNIST) and gathers whole batches at once.
-        base_seed = 0 if seed is None else int(seed)
+        # Epoch e's order depends only on (seed, e), whatever ran before, so
+        # a resumed run sees the batches an uninterrupted one would. Only
+        # indices are shuffled; whole batches are gathered at once.
+        if seed is None:
+            # Unseeded: other orders on every call, not seed 0's each time.
+            seed = int(np.random.SeedSequence().entropy % 2**31)
+        base_seed = tf.constant(int(seed), tf.int64)
         take = -1 if steps_per_epoch is None else int(steps_per_epoch)
         stored = tf.nest.map_structure(tf.constant, tensors)
         del base
 
         def one_epoch(epoch):
             order = tf.range(num_images, dtype=tf.int64)
-            if shuffle:
+            epoch_seed = tf.stack([base_seed, epoch])
+            if shuffle and buffer >= num_images:
+                # The buffer covers the data (the lecture's 60000 on MNIST):
+                # a full permutation, without filling a buffer.
                 order = tf.random.experimental.stateless_shuffle(
-                    order, seed=tf.stack([tf.constant(base_seed, tf.int64), epoch])
+                    order, seed=epoch_seed
                 )
-            batches = tf.data.Dataset.from_tensor_slices(order).batch(
-                batch_size, drop_remainder=drop_remainder
-            )
+            batches = tf.data.Dataset.from_tensor_slices(order)
+            if shuffle and buffer < num_images:
+                # A smaller buffer: the partial shuffle it asks for.
+                batches = batches.shuffle(
+                    buffer,
+                    seed=tf.random.stateless_uniform(
+                        [], epoch_seed, minval=None, maxval=None, dtype=tf.int64
+                    ),
+                )
+            batches = batches.batch(batch_size, drop_remainder=drop_remainder)
             return batches.take(take)
 
         def gather(indices):
