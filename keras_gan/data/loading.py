@@ -419,15 +419,19 @@ def make_dataset(
                 order = tf.random.experimental.stateless_shuffle(
                     order, seed=epoch_seed
                 )
-            batches = tf.data.Dataset.from_tensor_slices(order)
-            if shuffle and buffer < num_images:
-                # A smaller buffer: the partial shuffle it asks for.
-                batches = batches.shuffle(
-                    buffer,
-                    seed=tf.random.stateless_uniform(
-                        [], epoch_seed, minval=None, maxval=None, dtype=tf.int64
-                    ),
+            if shuffle and 1 < buffer < num_images:
+                # A smaller buffer: the partial shuffle it asks for, and
+                # stateless like the full one. Sorting by `i + (buffer - 1) * u`
+                # lets image i come out at most `buffer - 1` places early, as
+                # from a shuffle buffer. (`Dataset.shuffle` cannot take this
+                # per-epoch seed: a tensor seed breaks under a global seed of
+                # 0, i.e. `--seed 0`.)
+                jitter = tf.random.stateless_uniform(
+                    [num_images], epoch_seed, dtype=tf.float64
                 )
+                keys = tf.cast(order, tf.float64) + (buffer - 1) * jitter
+                order = tf.gather(order, tf.argsort(keys, stable=True))
+            batches = tf.data.Dataset.from_tensor_slices(order)
             batches = batches.batch(batch_size, drop_remainder=drop_remainder)
             return batches.take(take)
 
