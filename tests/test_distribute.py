@@ -184,3 +184,20 @@ def test_strategy_names_and_errors(monkeypatch):
     monkeypatch.delenv("TF_CONFIG", raising=False)
     with pytest.raises(ValueError, match="needs the TF_CONFIG environment variable"):
         make_strategy("multiworker")
+
+
+def test_importing_the_library_does_not_start_tensorflow():
+    # A multi-worker strategy must be created before TensorFlow's runtime
+    # starts ("Collective ops must be configured at program startup"): no
+    # module may make a tensor at import time.
+    code = (
+        "import callbacks, keras_gan, keras_gan.cli, keras_gan.training, "
+        "keras_gan.data, keras_gan.metrics, keras_gan.presets\n"
+        "from tensorflow.python.eager import context\n"
+        "print('STARTED', context.context()._context_handle is not None)\n"
+    )
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=300, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "STARTED False" in run.stdout

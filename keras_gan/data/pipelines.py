@@ -33,7 +33,10 @@ VALUE_RANGES = ((0, 255), (0, 1), (-1, 1))
 _TOLERANCE = 1e-3
 
 # ITU-R 601-2 luma weights, as `transforms.convert_channels` and Pillow use.
-_LUMA = tf.constant([0.299, 0.587, 0.114], tf.float32)
+# ITU-R 601 luma weights. A Python tuple, not a tf.constant: a tensor made
+# at import time starts TensorFlow's runtime, after which a multi-worker
+# strategy can no longer be created.
+_LUMA = (0.299, 0.587, 0.114)
 
 
 def is_pipeline(source):
@@ -197,7 +200,8 @@ def _convert_channels(images, channels):
         )
     if channels == 3:
         return tf.repeat(images, 3, axis=-1)
-    return tf.tensordot(images, _LUMA, axes=[[-1], [0]])[..., tf.newaxis]
+    luma = tf.constant(_LUMA, images.dtype)
+    return tf.tensordot(images, luma, axes=[[-1], [0]])[..., tf.newaxis]
 
 
 def from_pipeline(
