@@ -127,7 +127,8 @@ OPTIONS = (
     # CLI gives it its own --preset flag. None: a run written before the
     # preset was recorded.
     _opt("preset", presets_lib.DEFAULT_PRESET, str,
-         "named settings applied before explicit options",
+         "named settings applied before explicit options (default: "
+         "lecture; None in runs recorded before presets were)",
          choices=tuple(presets_lib.PRESETS), nullable=True),
 )
 
