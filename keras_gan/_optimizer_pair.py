@@ -13,6 +13,9 @@ Saving stores each optimizer's state once: the GAN's `g_optimizer` and
 only its own two (`iteration`, `learning_rate`). Files written before this
 (keras-gan 0.1 layout) held all of `variables` under the container as well;
 they still load, the copy is ignored.
+
+`LossScaleOptimizer` (used for `mixed_float16`) wraps one optimizer the same
+way, and saves only its own loss scale for the same reason.
 """
 
 import warnings
@@ -58,36 +61,16 @@ class OptimizerPair(keras.optimizers.Optimizer):
             + list(self.d_optimizer.variables)
         )
 
-    def _own_variables(self):
-        # The container's own `iteration` and `learning_rate`, created by the
-        # base class; never updated, kept so the saved layout stays stable.
-        return self._variables[:]
-
     def save_own_variables(self, store):
-        # Only the container's own variables: the inner optimizers are
+        # Only the container's own `iteration` and `learning_rate` (never
+        # updated, kept so the layout stays stable): the inner optimizers are
         # attributes of the GAN too, and Keras' saver already stores each
         # under `g_optimizer/` and `d_optimizer/`. Saving `self.variables`
         # here would store both optimizers' state twice.
-        for i, variable in enumerate(self._own_variables()):
-            store[str(i)] = keras.ops.convert_to_numpy(variable)
+        save_own_only(self, store)
 
     def load_own_variables(self, store):
-        own = self._own_variables()
-        count = len(store.keys())
-        # Older files hold the container's own variables followed by a copy
-        # of both optimizers' (`len(self.variables)` entries); the inner
-        # optimizers load the same values from their own groups, so only the
-        # first `len(own)` entries are read.
-        if count not in (len(own), len(self.variables)):
-            warnings.warn(
-                f"Skipping variable loading for optimizer '{self.name}': it "
-                f"has {len(own)} own variables ({len(self.variables)} with "
-                f"both optimizers') whereas the saved one has {count}.",
-                stacklevel=2,
-            )
-            return
-        for i, variable in enumerate(own):
-            variable.assign(store[str(i)])
+        load_own_only(self, store)
 
     def apply(self, grads, trainable_variables=None):
         raise NotImplementedError(
@@ -113,3 +96,78 @@ class OptimizerPair(keras.optimizers.Optimizer):
             keras.saving.deserialize_keras_object(config["d_optimizer"]),
             name=config.get("name", "gan_optimizers"),
         )
+
+
+def save_own_only(optimizer, store):
+    """Saves a wrapping optimizer's own variables, not the wrapped ones'.
+
+    Keras' saver also visits the wrapped optimizers (they are attributes),
+    so storing `optimizer.variables` would store their state twice.
+    """
+    for i, variable in enumerate(optimizer._variables):
+        store[str(i)] = keras.ops.convert_to_numpy(variable)
+
+
+def load_own_only(optimizer, store):
+    """Loads what `save_own_only` saved, or the older full layout.
+
+    Older files hold the wrapper's own variables followed by a copy of the
+    wrapped optimizers' (`len(optimizer.variables)` entries); the wrapped
+    optimizers load the same values from their own groups, so only the
+    first `len(own)` entries are read.
+    """
+    own = optimizer._variables
+    count = len(store.keys())
+    if count not in (len(own), len(optimizer.variables)):
+        warnings.warn(
+            f"Skipping variable loading for optimizer '{optimizer.name}': it "
+            f"has {len(own)} own variables ({len(optimizer.variables)} with "
+            f"the optimizers it wraps) whereas the saved one has {count}.",
+            stacklevel=3,
+        )
+        return
+    for i, variable in enumerate(own):
+        variable.assign(store[str(i)])
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class LossScaleOptimizer(keras.optimizers.LossScaleOptimizer):
+    """Keras' `LossScaleOptimizer`, saving its inner optimizer's state once.
+
+    Keras' own class saves its `variables` (its loss scale and step counter
+    followed by the inner optimizer's) and then the inner optimizer again
+    under `inner_optimizer/`. This one saves only its own; files in Keras'
+    layout still load. Same arguments as `keras.optimizers.LossScaleOptimizer`.
+    """
+
+    def save_own_variables(self, store):
+        save_own_only(self, store)
+
+    def load_own_variables(self, store):
+        load_own_only(self, store)
+
+
+def loss_scaled(optimizer):
+    """Wraps `optimizer` in a `LossScaleOptimizer` that saves its state once.
+
+    Args:
+        optimizer: a Keras optimizer, possibly already a (Keras or keras-gan)
+            `LossScaleOptimizer`.
+
+    Returns:
+        A keras-gan `LossScaleOptimizer`. A Keras one that is not yet built
+        is re-wrapped with the same settings; a built one is returned as is
+        (its state exists already).
+    """
+    if isinstance(optimizer, LossScaleOptimizer):
+        return optimizer
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        if optimizer.built:
+            return optimizer
+        return LossScaleOptimizer(
+            optimizer.inner_optimizer,
+            initial_scale=optimizer.initial_scale,
+            dynamic_growth_steps=optimizer.dynamic_growth_steps,
+            name=optimizer.name,
+        )
+    return LossScaleOptimizer(optimizer)

@@ -8,6 +8,7 @@ from keras import ops
 from keras_gan import ema as ema_lib
 from keras_gan import losses as losses_lib
 from keras_gan._optimizer_pair import OptimizerPair
+from keras_gan._optimizer_pair import loss_scaled
 
 _SUPPORTED_BACKENDS = ("tensorflow",)
 
@@ -394,11 +395,8 @@ class GAN(keras.Model):
             # Each network gets its own dynamic loss scale; `train_step`
             # scales each loss and `apply` unscales and skips non-finite
             # steps (keras-team/keras#19479).
-            LossScaleOptimizer = keras.optimizers.LossScaleOptimizer
-            if not isinstance(self.g_optimizer, LossScaleOptimizer):
-                self.g_optimizer = LossScaleOptimizer(self.g_optimizer)
-            if not isinstance(self.d_optimizer, LossScaleOptimizer):
-                self.d_optimizer = LossScaleOptimizer(self.d_optimizer)
+            self.g_optimizer = loss_scaled(self.g_optimizer)
+            self.d_optimizer = loss_scaled(self.d_optimizer)
         if self.g_optimizer.name == self.d_optimizer.name and not (
             self.g_optimizer.built or self.d_optimizer.built
         ):

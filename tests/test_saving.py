@@ -180,3 +180,46 @@ def test_files_in_the_old_duplicated_layout_still_load(
         loaded.compile()
         loaded.load_weights(tmp_path / name)
     _assert_same_training_state(tiny_gan, loaded)
+
+
+def _float16_gan():
+    from tests.conftest import tiny_discriminator
+    from tests.conftest import tiny_generator
+
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        keras.utils.set_random_seed(0)
+        gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+        gan.compile()
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    return gan
+
+
+def test_float16_loss_scale_optimizers_store_their_inner_state_once(
+    monkeypatch, tmp_path, tiny_images
+):
+    gan = _float16_gan()
+    gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
+    gan.save(tmp_path / "gan.keras")
+    counts = h5_values_by_group(tmp_path / "gan.keras")
+    # Each group holds the loss scale's own 4 values (step counter, scale,
+    # iteration, learning rate) plus its inner Adam once.
+    assert_each_value_stored_once(gan, counts)
+    loaded = load_model(tmp_path / "gan.keras", expect=GAN)
+    _assert_same_training_state(gan, loaded)
+    for a, b in [(gan.g_optimizer, loaded.g_optimizer), (gan.d_optimizer, loaded.d_optimizer)]:
+        assert float(b.dynamic_scale) == float(a.dynamic_scale)
+        assert int(b.step_counter) == int(a.step_counter) == 2
+    # Keras' own layout (the inner state under the wrapper too) still loads.
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            type(gan.g_optimizer),
+            "save_own_variables",
+            keras.optimizers.LossScaleOptimizer.save_own_variables,
+        )
+        gan.save(tmp_path / "old.keras")
+    old = h5_values_by_group(tmp_path / "old.keras")
+    inner = _size(gan.g_optimizer.inner_optimizer.variables)
+    assert old["g_optimizer"] == counts["g_optimizer"] + inner
+    _assert_same_training_state(gan, load_model(tmp_path / "old.keras", expect=GAN))
