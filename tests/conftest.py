@@ -96,3 +96,29 @@ def mnist_classifier(session_cache):
     from keras_gan.metrics.extractors import ClassifierExtractor
 
     return ClassifierExtractor.for_dataset("mnist_sample", cache_dir=session_cache)
+
+
+class StopAt(keras.callbacks.Callback):
+    """Simulates a crash at the start of an epoch."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+def float16_tiny_gan():
+    """A compiled tiny GAN under `mixed_float16` (the global policy restored)."""
+    from keras_gan import GAN
+
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        keras.utils.set_random_seed(0)
+        gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+        gan.compile()
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    return gan

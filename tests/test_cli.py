@@ -13,6 +13,7 @@ from keras_gan import cli
 from keras_gan import options as options_lib
 from keras_gan import training
 from tests.callbacks._events import read_events
+from tests.conftest import StopAt
 
 QUICK = ["--dataset", "mnist_sample", "--batch-size", "16", "--steps-per-epoch", "2", "--seed", "0"]
 # 8x8 images and 8 latent dimensions where the property tested does not
@@ -49,18 +50,6 @@ def test_console_script_trains_and_samples(tmp_path):
     assert sample.returncode == 0, sample.stderr[-3000:]
     with Image.open(out) as im:
         assert im.size == (3 * 64 + 4 * 2,) * 2
-
-
-class StopAt(keras.callbacks.Callback):
-    """Simulates a crash at the start of an epoch."""
-
-    def __init__(self, epoch):
-        super().__init__()
-        self.epoch = epoch
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if epoch == self.epoch:
-            raise KeyboardInterrupt
 
 
 def test_interrupted_run_resumes_with_one_continuous_history(tmp_path):

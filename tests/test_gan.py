@@ -9,6 +9,7 @@ from keras_gan import GAN
 from keras_gan.data import make_dataset
 from keras_gan.data import steps_per_epoch
 from tests.conftest import TINY_LATENT
+from tests.conftest import float16_tiny_gan
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
 
@@ -293,13 +294,7 @@ def test_non_finite_loss_names_loss_epoch_and_step_and_keeps_weights(tiny_images
 
 
 def test_mixed_float16_trains_with_a_loss_scale_per_network(tiny_images):
-    keras.mixed_precision.set_dtype_policy("mixed_float16")
-    try:
-        keras.utils.set_random_seed(0)
-        gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
-        gan.compile()
-    finally:
-        keras.mixed_precision.set_dtype_policy("float32")
+    gan = float16_tiny_gan()
     for opt in (gan.g_optimizer, gan.d_optimizer):
         assert isinstance(opt, keras.optimizers.LossScaleOptimizer)
     assert not isinstance(gan.optimizer, keras.optimizers.LossScaleOptimizer)

@@ -182,24 +182,12 @@ def test_files_in_the_old_duplicated_layout_still_load(
     _assert_same_training_state(tiny_gan, loaded)
 
 
-def _float16_gan():
-    from tests.conftest import tiny_discriminator
-    from tests.conftest import tiny_generator
-
-    keras.mixed_precision.set_dtype_policy("mixed_float16")
-    try:
-        keras.utils.set_random_seed(0)
-        gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
-        gan.compile()
-    finally:
-        keras.mixed_precision.set_dtype_policy("float32")
-    return gan
-
-
 def test_float16_loss_scale_optimizers_store_their_inner_state_once(
     monkeypatch, tmp_path, tiny_images
 ):
-    gan = _float16_gan()
+    from tests.conftest import float16_tiny_gan
+
+    gan = float16_tiny_gan()
     gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
     gan.save(tmp_path / "gan.keras")
     counts = h5_values_by_group(tmp_path / "gan.keras")

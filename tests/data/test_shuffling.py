@@ -11,6 +11,7 @@ import pytest
 from keras_gan import options as options_lib
 from keras_gan import training
 from keras_gan.data import make_dataset
+from tests.conftest import StopAt
 
 
 def indices(n=50):
@@ -87,18 +88,6 @@ def tiny_options(tmp_path, name, **overrides):
          "logdir": str(tmp_path), "run_name": name, "tensorboard": False,
          "sample_every": 0, "loss_plot": False, **overrides}
     )
-
-
-class StopAt(keras.callbacks.Callback):
-    """Simulates a crash at the start of an epoch."""
-
-    def __init__(self, epoch):
-        super().__init__()
-        self.epoch = epoch
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if epoch == self.epoch:
-            raise KeyboardInterrupt
 
 
 @pytest.fixture
