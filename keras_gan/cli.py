@@ -15,9 +15,11 @@ EXIT_USAGE = 2
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 RUN_HELP = "a run directory written by `keras-gan train`"
-# The run directory's generator files; `keras_gan.training` holds the same
-# names (not imported here: it loads TensorFlow).
-GENERATOR_FILES = {"last": "generator.keras", "best": "generator_best.keras"}
+# The run directory's generator files (names defined once in options).
+GENERATOR_FILES = {
+    "last": options_lib.GENERATOR_FILE,
+    "best": options_lib.BEST_GENERATOR_FILE,
+}
 GENERATOR_HELP = (
     "which generator: last (generator.keras, the end of training) or best "
     "(generator_best.keras, the lowest FID, written with --metrics-every) "

@@ -21,6 +21,12 @@ PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 LOSS_NAMES = ("non_saturating", "minimax", "least_squares", "hinge", "wasserstein")
 RUN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 OPTIONS_FILE = "training_options.json"
+# The run directory's other file names, here (not in `training`, which loads
+# TensorFlow) so that the CLI and the training runner share one definition.
+GENERATOR_FILE = "generator.keras"
+# With --metrics-every: the generator of the lowest FID so far.
+BEST_GENERATOR_FILE = "generator_best.keras"
+GRID_FILE = "samples.png"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,11 +21,10 @@ from keras_gan.data import scale_images
 from keras_gan.data import steps_per_epoch as count_steps
 from keras_gan.gan import NonFiniteLossError
 from keras_gan.images import save_grid
+from keras_gan.options import BEST_GENERATOR_FILE
+from keras_gan.options import GENERATOR_FILE
+from keras_gan.options import GRID_FILE
 
-GENERATOR_FILE = "generator.keras"
-# With --metrics-every: the generator of the lowest FID so far.
-BEST_GENERATOR_FILE = "generator_best.keras"
-GRID_FILE = "samples.png"
 MAX_ROLLBACKS = 3
 ROLLBACK_LR_FACTOR = 0.5
 
