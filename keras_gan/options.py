@@ -27,6 +27,8 @@ GENERATOR_FILE = "generator.keras"
 # With --metrics-every: the generator of the lowest FID so far.
 BEST_GENERATOR_FILE = "generator_best.keras"
 GRID_FILE = "samples.png"
+# Conditional runs: the class names, a JSON list indexed by class number.
+CLASS_NAMES_FILE = "class_names.json"
 
 
 @dataclasses.dataclass(frozen=True)
