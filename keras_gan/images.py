@@ -144,3 +144,43 @@ def save_gif(png_paths, path, duration_ms=200):
         duration=duration_ms,
         loop=0,
     )
+
+
+def save_grid_gif(batches, path, duration_ms=100, **grid_kwargs):
+    """Writes batches of images in [-1, 1] as a looping GIF, one grid a frame.
+
+    Args:
+        batches: array `(frames, n, height, width, channels)` in [-1, 1]
+            (or a sequence of `(n, height, width, channels)` batches), one
+            batch per frame.
+        path: the GIF file to write (folders are created).
+        duration_ms: display time of each frame. Defaults to 100. GIF
+            stores hundredths of a second, so it is rounded to 10 ms.
+        **grid_kwargs: passed to `image_grid` (`rows`, `cols`, `padding`,
+            `scale`).
+
+    Returns:
+        The path written. Pillow stores identical consecutive frames once,
+        with their durations added, so the animation looks the same but
+        the file may hold fewer frames than `batches`.
+
+    Raises:
+        ValueError: if there are no frames, or as `image_grid`.
+
+    Example:
+
+    >>> save_grid_gif(np.zeros((8, 16, 28, 28, 1)), "walk.gif")
+    'walk.gif'
+    """
+    frames = [_to_pil(image_grid(batch, **grid_kwargs)) for batch in batches]
+    if not frames:
+        raise ValueError("Expected at least one frame. Received none.")
+    return _atomic_save(
+        frames[0],
+        path,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=duration_ms,
+        loop=0,
+    )

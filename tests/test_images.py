@@ -5,6 +5,7 @@ from PIL import Image
 from keras_gan.images import image_grid
 from keras_gan.images import save_gif
 from keras_gan.images import save_grid
+from keras_gan.images import save_grid_gif
 from keras_gan.images import to_uint8
 
 
@@ -37,3 +38,23 @@ def test_png_and_gif(tmp_path):
         assert gif.n_frames == 3
     with pytest.raises(ValueError, match="at least one PNG frame"):
         save_gif([], tmp_path / "b.gif")
+
+
+def test_grid_gif_writes_one_grid_per_frame(tmp_path):
+    # Frame i is uniformly grey level i: each frame differs from the last,
+    # so Pillow keeps them all.
+    levels = np.linspace(-1, 1, 5)
+    batches = np.ones((5, 6, 8, 8, 1)) * levels[:, None, None, None, None]
+    path = save_grid_gif(batches, tmp_path / "walk.gif", duration_ms=50, rows=2, cols=3, scale=1)
+    assert path == str(tmp_path / "walk.gif")
+    with Image.open(path) as gif:
+        assert gif.n_frames == 5 and gif.info["loop"] == 0
+        # 2x3 cells of 8 px with 2 px padding: 2*8+3*2 by 3*8+4*2.
+        assert gif.size == (32, 22)
+        for i, level in enumerate(levels):
+            gif.seek(i)
+            assert gif.info["duration"] == 50
+            # A cell's centre holds the frame's grey level (GIF keeps L exactly).
+            assert gif.convert("L").getpixel((6, 6)) == to_uint8(level)
+    with pytest.raises(ValueError, match="at least one frame"):
+        save_grid_gif([], tmp_path / "none.gif")
