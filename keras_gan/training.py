@@ -15,8 +15,8 @@ import keras
 
 from keras_gan import options as options_lib
 from keras_gan import presets as presets_lib
-from keras_gan.data import load_arrays
 from keras_gan.data import make_dataset
+from keras_gan.data import open_arrays
 from keras_gan.data import scale_images
 from keras_gan.data import steps_per_epoch as count_steps
 from keras_gan.gan import NonFiniteLossError
@@ -232,7 +232,9 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     strategy = make_strategy(options["distribute"])
     chief = is_chief(strategy)
     options, data_seed, drawn = _resolve_seed(options, resume)
-    images, _ = load_arrays(options["dataset"], image_size=options["image_size"])
+    # Folders stream from an on-disk cache of the decoded images (built
+    # once, in parallel); other sources load into memory.
+    images, _ = open_arrays(options["dataset"], image_size=options["image_size"])
     num_images, image_shape = len(images), tuple(images.shape[1:])
     if options["batch_size"] > num_images:
         raise ValueError(

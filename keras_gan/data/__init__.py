@@ -13,11 +13,13 @@ from keras_gan.data.errors import DatasetUnavailableError
 from keras_gan.data.errors import SkippedImagesWarning
 from keras_gan.data.folder import IMAGE_EXTENSIONS
 from keras_gan.data.folder import last_skipped_files
+from keras_gan.data.folder_cache import FolderImages
 from keras_gan.data.idx import read_idx
 from keras_gan.data.loading import SOURCES
 from keras_gan.data.loading import load_arrays
 from keras_gan.data.loading import load_dataset
 from keras_gan.data.loading import make_dataset
+from keras_gan.data.loading import open_arrays
 from keras_gan.data.loading import steps_per_epoch
 from keras_gan.data.scaling import scale_batch
 from keras_gan.data.scaling import scale_images
@@ -25,6 +27,7 @@ from keras_gan.data.scaling import scale_images
 __all__ = [
     "AssumedRangeWarning",
     "DatasetUnavailableError",
+    "FolderImages",
     "IMAGE_EXTENSIONS",
     "SOURCES",
     "SkippedImagesWarning",
@@ -32,6 +35,7 @@ __all__ = [
     "load_arrays",
     "load_dataset",
     "make_dataset",
+    "open_arrays",
     "read_idx",
     "scale_batch",
     "scale_images",

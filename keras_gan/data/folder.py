@@ -135,6 +135,35 @@ def _decode(path, channels, size):
     return array, is_grey
 
 
+def check_like_first(first, path, array, is_grey, channels):
+    """Raises ValueError when an image differs in kind or size from the first.
+
+    Args:
+        first: `{"path", "grey", "shape"}` of the folder's first readable file.
+        path: the file just decoded.
+        array: its uint8 HWC array.
+        is_grey: whether the file itself is grey.
+        channels: the requested channels (None: the files' own kind must
+            agree).
+    """
+    if channels is None and is_grey != first["grey"]:
+        grey, colour = (
+            (path, first["path"]) if is_grey else (first["path"], path)
+        )
+        raise ValueError(
+            "Expected all images to be grey or all colour. Received grey "
+            f"{grey} and colour {colour}. Pass channels=1 or channels=3 "
+            "to convert them all."
+        )
+    if array.shape != first["shape"]:
+        raise ValueError(
+            "Expected all images to have the same size. Received (H, W) "
+            f"= {first['shape'][:2]} for {first['path']} and "
+            f"{array.shape[:2]} for "
+            f"{path}. Pass image_size=(H, W) to resize them."
+        )
+
+
 # Errors Pillow raises on unreadable, truncated or hostile files.
 _BAD_FILE_ERRORS = (
     OSError,
@@ -143,6 +172,57 @@ _BAD_FILE_ERRORS = (
     EOFError,
     Image.DecompressionBombError,
 )
+
+
+def decode_file(path, channels, size, skip_bad_files):
+    """Reads one image file, or reports it unreadable.
+
+    Args:
+        path: the image file.
+        channels: 1, 3 or None; see `_decode`.
+        size: `(H, W)` or None; see `_decode`.
+        skip_bad_files: return None for an unreadable file instead of
+            raising.
+
+    Returns:
+        `(array, is_grey)`, or None for an unreadable file when
+        `skip_bad_files`.
+
+    Raises:
+        ValueError: for an unreadable file unless `skip_bad_files`.
+    """
+    try:
+        return _decode(path, channels, size)
+    except _BAD_FILE_ERRORS as err:
+        if not skip_bad_files:
+            raise ValueError(
+                f"Expected a readable image file. Could not read {path}: "
+                f"{type(err).__name__}: {err}. Pass skip_bad_files=True to "
+                "skip unreadable files."
+            ) from err
+        return None
+
+
+def report_skipped(folder, skipped, stacklevel=2):
+    """Records the skipped files of a folder load and warns when any.
+
+    Args:
+        folder: the folder loaded.
+        skipped: path strings of the files skipped (may be empty).
+        stacklevel: passed to `warnings.warn`.
+    """
+    global _last_skipped
+    _last_skipped = tuple(skipped)
+    if skipped:
+        warnings.warn(
+            SkippedImagesWarning(
+                f"Skipped {len(skipped)} unreadable image file(s) in {folder} "
+                f"(e.g. {skipped[0]}); see "
+                "keras_gan.data.last_skipped_files().",
+                list(skipped),
+            ),
+            stacklevel=stacklevel + 1,
+        )
 
 
 def load_folder(
@@ -172,8 +252,7 @@ def load_folder(
             skipped), differing sizes without `image_size`, or mixed grey and
             colour files without `channels`.
     """
-    global _last_skipped
-    _last_skipped = ()
+    report_skipped(folder, ())
     folder = pathlib.Path(folder)
     files, labels, _ = list_image_files(folder)
     keep = held_out_indices(len(files), split, HOLD_OUT_EVERY)
@@ -186,50 +265,19 @@ def load_folder(
     skipped = []
     first = {}  # path and properties of the first readable file
     for i, path in enumerate(files):
-        try:
-            array, is_grey = _decode(path, channels, image_size)
-        except _BAD_FILE_ERRORS as err:
-            if not skip_bad_files:
-                raise ValueError(
-                    f"Expected a readable image file. Could not read {path}: "
-                    f"{type(err).__name__}: {err}. Pass skip_bad_files=True to "
-                    "skip unreadable files."
-                ) from err
+        decoded = decode_file(path, channels, image_size, skip_bad_files)
+        if decoded is None:
             skipped.append(str(path))
             continue
+        array, is_grey = decoded
         if images is None:
             first = {"path": path, "grey": is_grey, "shape": array.shape}
             images = np.empty((len(files),) + array.shape, dtype=np.uint8)
-        if channels is None and is_grey != first["grey"]:
-            grey, colour = (
-                (path, first["path"]) if is_grey else (first["path"], path)
-            )
-            raise ValueError(
-                "Expected all images to be grey or all colour. Received grey "
-                f"{grey} and colour {colour}. Pass channels=1 or channels=3 "
-                "to convert them all."
-            )
-        if array.shape != first["shape"]:
-            raise ValueError(
-                "Expected all images to have the same size. Received (H, W) "
-                f"= {first['shape'][:2]} for {first['path']} and "
-                f"{array.shape[:2]} for "
-                f"{path}. Pass image_size=(H, W) to resize them."
-            )
+        check_like_first(first, path, array, is_grey, channels)
         images[i] = array
         ok[i] = True
 
-    if skipped:
-        _last_skipped = tuple(skipped)
-        warnings.warn(
-            SkippedImagesWarning(
-                f"Skipped {len(skipped)} unreadable image file(s) in {folder} "
-                f"(e.g. {skipped[0]}); see "
-                "keras_gan.data.last_skipped_files().",
-                skipped,
-            ),
-            stacklevel=2,
-        )
+    report_skipped(folder, skipped)
     if images is None:
         raise ValueError(
             f"Expected at least one readable image in {folder}. Received "

@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from keras_gan.data import arrays
 from keras_gan.data import folder
+from keras_gan.data import folder_cache
 from keras_gan.data import keras_datasets
 from keras_gan.data import mnist_sample
 from keras_gan.data import numpy_files
@@ -165,6 +166,70 @@ def load_arrays(
     images = transforms.convert_channels(images, channels)
     images = transforms.resize_images(images, size)
     return images, labels
+
+
+def open_arrays(
+    source,
+    split="train",
+    image_size=None,
+    skip_bad_files=False,
+    channels=None,
+    cache_dir=None,
+):
+    """Like `load_arrays`, but streams image folders from an on-disk cache.
+
+    A folder is decoded once (in parallel) into a cache of uint8 images
+    keyed by the folder's contents, image size and channels, and comes back
+    as a `FolderImages`: an array-like read batch by batch, so memory does
+    not grow with the folder. Later calls, epochs and resumed runs read the
+    cache; a changed folder (a file added, removed or modified) rebuilds it.
+    Other sources are loaded into memory by `load_arrays`. `make_dataset`
+    takes either.
+
+    Args:
+        source: see `load_arrays`.
+        split: see `load_arrays`. Defaults to `"train"`.
+        image_size: see `load_arrays`. Defaults to None.
+        skip_bad_files: see `load_arrays`. Defaults to False.
+        channels: see `load_arrays`. Defaults to None.
+        cache_dir: the cache root for folders, or None for
+            `$KERAS_GAN_CACHE`, else `~/.cache/keras-gan`. Defaults to None.
+
+    Returns:
+        `(images, labels)` as `load_arrays`, with `images` a `FolderImages`
+        for a folder.
+
+    Raises:
+        ValueError: as `load_arrays`.
+
+    Example:
+
+    >>> images, labels = open_arrays("faces/", image_size=64)
+    >>> len(images), images.shape[1:]  # nothing decoded into memory
+    """
+    if isinstance(source, (str, os.PathLike)) and not (
+        isinstance(source, str) and source in SOURCES
+    ):
+        path = pathlib.Path(source).expanduser()
+        if path.is_dir():
+            transforms.check_split(split)
+            size = transforms.parse_image_size(image_size)
+            transforms.check_channels(channels)
+            return folder_cache.open_folder(
+                path,
+                split,
+                size,
+                channels,
+                skip_bad_files=skip_bad_files,
+                cache_dir=cache_dir,
+            )
+    return load_arrays(
+        source,
+        split=split,
+        image_size=image_size,
+        skip_bad_files=skip_bad_files,
+        channels=channels,
+    )
 
 
 def _check_positive_int(name, value):
@@ -337,11 +402,14 @@ def make_dataset(
 
     `from_tensor_slices` over the arrays (already in memory, so no
     `.cache()`: it would hold a second copy) > shuffle > batch > batch-level
-    scaling of uint8 to float32 in [-1, 1] > prefetch.
+    scaling of uint8 to float32 in [-1, 1] > prefetch. With `epochs_from`,
+    or for a cached folder, indices are shuffled and batched instead, and
+    each batch of images is gathered at once.
 
     Args:
         images: NHWC images, uint8 or float32 in [-1, 1] (from
-            `load_arrays`).
+            `load_arrays`), or a `FolderImages` (from `open_arrays`): a
+            cached folder read from disk batch by batch, never whole.
         labels: optional labels of the same length; the dataset then yields
             `(images, labels)` pairs. Defaults to `None`.
         batch_size: images per batch. Defaults to 256.
@@ -384,13 +452,13 @@ def make_dataset(
             f"Expected one label per image. Received {len(labels)} labels "
             f"for {num_images} images."
         )
-    tensors = images if labels is None else (images, labels)
-    base = tf.data.Dataset.from_tensor_slices(tensors)
     buffer = min(int(shuffle_buffer), num_images)
     batch_size = int(batch_size)
+    lazy = isinstance(images, folder_cache.FolderImages)
 
-    if epochs_from is None:
-        dataset = base
+    if epochs_from is None and not lazy:
+        tensors = images if labels is None else (images, labels)
+        dataset = tf.data.Dataset.from_tensor_slices(tensors)
         if shuffle:
             dataset = dataset.shuffle(
                 buffer,
@@ -399,51 +467,34 @@ def make_dataset(
             )
         dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     else:
-        # Epoch e's order depends only on (seed, e), whatever ran before, so
-        # a resumed run sees the batches an uninterrupted one would. Only
-        # indices are shuffled; whole batches are gathered at once.
-        if seed is None:
-            # Unseeded: other orders on every call, not seed 0's each time.
-            seed = int(np.random.SeedSequence().entropy % 2**31)
-        base_seed = tf.constant(int(seed), tf.int64)
-        take = -1 if steps_per_epoch is None else int(steps_per_epoch)
-        stored = tf.nest.map_structure(tf.constant, tensors)
-        del base
-
-        def one_epoch(epoch):
-            order = tf.range(num_images, dtype=tf.int64)
-            epoch_seed = tf.stack([base_seed, epoch])
-            if shuffle and buffer >= num_images:
-                # The buffer covers the data (the lecture's 60000 on MNIST):
-                # a full permutation, without filling a buffer.
-                order = tf.random.experimental.stateless_shuffle(
-                    order, seed=epoch_seed
+        # Only indices are shuffled; whole batches are gathered at once, from
+        # memory or (for a cached folder) read from disk.
+        if epochs_from is None:
+            batches = tf.data.Dataset.range(num_images)
+            if shuffle:
+                batches = batches.shuffle(
+                    buffer,
+                    seed=None if seed is None else int(seed),
+                    reshuffle_each_iteration=True,
                 )
-            if shuffle and 1 < buffer < num_images:
-                # A smaller buffer: the partial shuffle it asks for, and
-                # stateless like the full one. Sorting by `i + (buffer - 1) * u`
-                # lets image i come out at most `buffer - 1` places early, as
-                # from a shuffle buffer. (`Dataset.shuffle` cannot take this
-                # per-epoch seed: a tensor seed breaks under a global seed of
-                # 0, i.e. `--seed 0`.)
-                jitter = tf.random.stateless_uniform(
-                    [num_images], epoch_seed, dtype=tf.float64
-                )
-                keys = tf.cast(order, tf.float64) + (buffer - 1) * jitter
-                order = tf.gather(order, tf.argsort(keys, stable=True))
-            batches = tf.data.Dataset.from_tensor_slices(order)
             batches = batches.batch(batch_size, drop_remainder=drop_remainder)
-            return batches.take(take)
-
-        def gather(indices):
-            return tf.nest.map_structure(
-                lambda t: tf.gather(t, indices), stored
+        else:
+            if seed is None:
+                # Unseeded: other orders on every call, not seed 0's each
+                # time.
+                seed = int(np.random.SeedSequence().entropy % 2**31)
+            batches = epoch_index_batches(
+                num_images,
+                batch_size,
+                seed,
+                epochs_from,
+                shuffle=shuffle,
+                shuffle_buffer=buffer,
+                drop_remainder=drop_remainder,
+                steps_per_epoch=steps_per_epoch,
             )
-
-        dataset = (
-            tf.data.Dataset.range(int(epochs_from), 2**62)
-            .flat_map(one_epoch)
-            .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = batches.map(
+            _gatherer(images, labels), num_parallel_calls=tf.data.AUTOTUNE
         )
     if labels is not None:
         dataset = dataset.map(
@@ -455,6 +506,114 @@ def make_dataset(
             scaling.scale_batch, num_parallel_calls=tf.data.AUTOTUNE
         )
     return scaling.mark_scaled(dataset.prefetch(tf.data.AUTOTUNE))
+
+
+def epoch_order(num_images, seed, epoch, shuffle=True, shuffle_buffer=None):
+    """The order of epoch `epoch`: a function of `(seed, epoch)` only.
+
+    A buffer covering the data is a full permutation of the indices; a
+    smaller one a buffered shuffle of the indices, as `Dataset.shuffle`
+    does. Both are stateless, so a run resumed at epoch `e` sees the order
+    an uninterrupted run would.
+
+    Args:
+        num_images: the number of images.
+        seed: the run's data seed (an int).
+        epoch: the epoch (an int or an int64 scalar tensor).
+        shuffle: shuffle at all. Defaults to True.
+        shuffle_buffer: the buffer size, or None for a full shuffle.
+            Defaults to None.
+
+    Returns:
+        An int64 tensor of shape `(num_images,)`: the indices in order.
+    """
+    buffer = num_images if shuffle_buffer is None else int(shuffle_buffer)
+    buffer = min(buffer, num_images)
+    order = tf.range(num_images, dtype=tf.int64)
+    epoch_seed = tf.stack(
+        [tf.constant(int(seed), tf.int64), tf.cast(epoch, tf.int64)]
+    )
+    if shuffle and buffer >= num_images:
+        # The buffer covers the data (the lecture's 60000 on MNIST): a full
+        # permutation, without filling a buffer.
+        order = tf.random.experimental.stateless_shuffle(
+            order, seed=epoch_seed
+        )
+    if shuffle and 1 < buffer < num_images:
+        # A smaller buffer: the partial shuffle it asks for, and stateless
+        # like the full one. Sorting by `i + (buffer - 1) * u` lets image i
+        # come out at most `buffer - 1` places early, as from a shuffle
+        # buffer. (`Dataset.shuffle` cannot take this per-epoch seed: a
+        # tensor seed breaks under a global seed of 0, i.e. `--seed 0`.)
+        jitter = tf.random.stateless_uniform(
+            [num_images], epoch_seed, dtype=tf.float64
+        )
+        keys = tf.cast(order, tf.float64) + (buffer - 1) * jitter
+        order = tf.gather(order, tf.argsort(keys, stable=True))
+    return order
+
+
+def epoch_index_batches(
+    num_images,
+    batch_size,
+    seed,
+    epochs_from,
+    shuffle=True,
+    shuffle_buffer=None,
+    drop_remainder=False,
+    steps_per_epoch=None,
+):
+    """An endless stream of index batches, epochs `epochs_from, ...`.
+
+    Epoch `e` is `epoch_order(num_images, seed, e, ...)` cut into batches
+    (the first `steps_per_epoch` of them when given). `make_dataset` gathers
+    images with these, from memory or from a folder cache alike.
+
+    Returns:
+        A `tf.data.Dataset` of int64 `(batch,)` index tensors.
+    """
+    take = -1 if steps_per_epoch is None else int(steps_per_epoch)
+
+    def one_epoch(epoch):
+        order = epoch_order(num_images, seed, epoch, shuffle, shuffle_buffer)
+        batches = tf.data.Dataset.from_tensor_slices(order)
+        batches = batches.batch(int(batch_size), drop_remainder=drop_remainder)
+        return batches.take(take)
+
+    return tf.data.Dataset.range(int(epochs_from), 2**62).flat_map(one_epoch)
+
+
+def _gatherer(images, labels):
+    """Returns `indices -> images[indices]` (and labels) for `Dataset.map`."""
+    label_tensor = None if labels is None else tf.constant(labels)
+    if isinstance(images, folder_cache.FolderImages):
+        image_shape = tuple(images.shape[1:])
+
+        def read(indices):
+            return images[indices]
+
+        def gather_images(indices):
+            # Read from the cache file batch by batch; stateless, as the
+            # same indices always read the same images.
+            batch = tf.numpy_function(
+                read, [indices], tf.uint8, stateful=False
+            )
+            batch.set_shape((None,) + image_shape)
+            return batch
+
+    else:
+        stored = tf.constant(images)
+
+        def gather_images(indices):
+            return tf.gather(stored, indices)
+
+    def gather(indices):
+        batch = gather_images(indices)
+        if label_tensor is None:
+            return batch
+        return batch, tf.gather(label_tensor, indices)
+
+    return gather
 
 
 def steps_per_epoch(num_images, batch_size, drop_remainder=False):
