@@ -147,6 +147,68 @@ def build_parser():
         help=GENERATOR_HELP,
     )
     evaluate.add_argument("--json", action="store_true", help="print JSON")
+
+    interpolate = sub.add_parser(
+        "interpolate",
+        help="write spherical interpolations between random latent vectors "
+        "(a PNG strip and a looping GIF), and between two classes of a "
+        "conditional run",
+        description="Write RUN_DIR/samples/interpolation.png (each row a "
+        "slerp from one random noise vector to another), interpolation.gif "
+        "(a grid of images walking a loop through latent space) and, with "
+        "--from-label and --to-label, class_interpolation.png (fixed noise, "
+        "the label mixing from one class to the other).",
+    )
+    interpolate.add_argument(
+        "--run", required=True, metavar="RUN_DIR", help=RUN_HELP
+    )
+    interpolate.add_argument(
+        "--generator", choices=tuple(GENERATOR_FILES), default="last",
+        help=GENERATOR_HELP,
+    )
+    interpolate.add_argument(
+        "--rows", type=int, default=4,
+        help="rows of the PNG strips, each with its own noise; for a "
+        "conditional run row i shows class i mod the number of classes "
+        "(default: 4)",
+    )
+    interpolate.add_argument(
+        "--steps", type=int, default=8,
+        help="images per row of the PNG strips, both ends included "
+        "(default: 8)",
+    )
+    interpolate.add_argument(
+        "--points", type=int, default=4,
+        help="random keypoints the GIF loops through (default: 4)",
+    )
+    interpolate.add_argument(
+        "--frames", type=int, default=12,
+        help="GIF frames from one keypoint to the next (default: 12)",
+    )
+    interpolate.add_argument(
+        "--fps", type=float, default=12.0,
+        help="GIF frames per second (default: 12)",
+    )
+    interpolate.add_argument(
+        "--grid", type=int, default=4,
+        help="the GIF shows a GRID x GRID grid of images walking together "
+        "(default: 4)",
+    )
+    interpolate.add_argument(
+        "--seed", type=int, default=0, help="noise seed (default: 0)"
+    )
+    interpolate.add_argument(
+        "--out-dir", help="folder for the files (default: RUN_DIR/samples)"
+    )
+    interpolate.add_argument(
+        "--from-label", metavar="LABEL",
+        help="conditional runs: the first class of class_interpolation.png, "
+        "a number or a class name (give --to-label too)",
+    )
+    interpolate.add_argument(
+        "--to-label", metavar="LABEL",
+        help="conditional runs: the last class of class_interpolation.png",
+    )
     return parser
 
 
@@ -365,6 +427,91 @@ def _evaluate(args, parser):
     return 0
 
 
+def _interpolate(args, parser):
+    for flag, value, minimum in (
+        ("--rows", args.rows, 1),
+        ("--steps", args.steps, 2),
+        ("--points", args.points, 2),
+        ("--frames", args.frames, 1),
+        ("--grid", args.grid, 1),
+    ):
+        if value < minimum:
+            parser.error(f"{flag} must be an int >= {minimum}. Received: {value}")
+    # GIF timing is kept in hundredths of a second: 100 fps is the fastest.
+    if not 0 < args.fps <= 100:
+        parser.error(f"--fps must be in (0, 100]. Received: {args.fps}")
+    if (args.from_label is None) != (args.to_label is None):
+        parser.error(
+            "--from-label and --to-label go together. Received: "
+            f"--from-label {args.from_label}, --to-label {args.to_label}"
+        )
+    try:
+        class_names = options_lib.read_class_names(args.run)
+    except ValueError as err:
+        parser.error(str(err))
+    path = _generator_path(args, parser, "interpolate")
+    from keras_gan import interpolation
+    from keras_gan.images import save_grid
+    from keras_gan.images import save_grid_gif
+    from keras_gan.saving import load_generator
+
+    try:
+        generator = load_generator(path)
+    except ValueError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.from_label is not None and not interpolation.is_conditional(generator):
+        parser.error(
+            f"--from-label and --to-label need a conditional run; {args.run!r} "
+            f"is unconditional (its {os.path.basename(path)} takes noise only)."
+        )
+    try:
+        # Classes first: a label that names no class is refused at once.
+        classes = None
+        if args.from_label is not None:
+            classes = interpolation.class_interpolation(
+                generator, args.from_label, args.to_label, args.steps,
+                seed=args.seed, rows=args.rows, class_names=class_names,
+            )
+        strip = interpolation.interpolation_strip(
+            generator, args.rows, args.steps, seed=args.seed
+        )
+        frames = interpolation.walk_frames(
+            generator, args.points, args.frames, walkers=args.grid**2,
+            seed=args.seed,
+        )
+    except ValueError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    out_dir = args.out_dir or os.path.join(args.run, "samples")
+    grid = {"rows": args.rows, "cols": args.steps}
+    written = [
+        save_grid(
+            strip.reshape(-1, *strip.shape[2:]),
+            os.path.join(out_dir, "interpolation.png"),
+            **grid,
+        ),
+        save_grid_gif(
+            frames,
+            os.path.join(out_dir, "interpolation.gif"),
+            duration_ms=round(1000 / args.fps),
+            rows=args.grid,
+            cols=args.grid,
+        ),
+    ]
+    if classes is not None:
+        written.append(
+            save_grid(
+                classes.reshape(-1, *classes.shape[2:]),
+                os.path.join(out_dir, "class_interpolation.png"),
+                **grid,
+            )
+        )
+    for written_path in written:
+        print(written_path)
+    return 0
+
+
 def _tf_log_level(environ):
     """TF_CPP_MIN_LOG_LEVEL for this machine, before TensorFlow loads."""
     from keras_gan.hardware import nvidia_driver_present
@@ -393,6 +540,8 @@ def main(argv=None):
         return _train(args, parser)
     if args.command == "evaluate":
         return _evaluate(args, parser)
+    if args.command == "interpolate":
+        return _interpolate(args, parser)
     return _sample(args, parser)
 
 
