@@ -148,13 +148,17 @@ def is_conditional(generator):
     >>> is_conditional(keras_gan.dcgan_generator())
     False
     """
-    n = len(generator.inputs)
-    if n not in (1, 2):
+    try:
+        inputs = generator.inputs
+    except AttributeError:  # a subclassed model that was never called
+        inputs = None
+    if not inputs or len(inputs) > 2:
         raise ValueError(
-            "Expected a generator with one input (z) or two ([z, labels]). "
-            f"Received {n} inputs."
+            "Expected a generator with one input (z) or two ([z, labels]), "
+            "such as a functional or Sequential Keras model. Received "
+            f"{len(inputs) if inputs else 'no known'} inputs."
         )
-    return n == 2
+    return len(inputs) == 2
 
 
 def num_classes(generator):
@@ -272,7 +276,7 @@ def generate_images(generator, z, labels=None, batch_size=256):
         raise ValueError(
             "Expected labels for a conditional (two-input) generator and none "
             f"for an unconditional one. Received labels={labels is not None} "
-            f"for a generator with {len(generator.inputs)} input(s)."
+            f"for a {'conditional' if conditional else 'one-input'} generator."
         )
     if conditional:
         labels = np.asarray(labels, dtype=np.float32)

@@ -277,6 +277,15 @@ def test_reading_classes_and_generating():
     assert class_index("Sneaker", 3, ["shirt", "sneaker", "bag"]) == 1
     with pytest.raises(ValueError, match="Received: True"):
         class_index(True, 3)
+    class Subclassed(keras.Model):
+        def call(self, z):
+            return z
+
+    with pytest.raises(ValueError, match="one input .z. or two"):
+        num_classes(Subclassed())
+    three = [keras.Input((2,)) for _ in range(3)]
+    with pytest.raises(ValueError, match="Received 3 inputs"):
+        num_classes(keras.Model(three, layers.Concatenate()(three)))
     with pytest.raises(ValueError, match="labels for a conditional"):
         generate_images(transparent_conditional_generator(), np.zeros((2, WIDE)))
     with pytest.raises(ValueError, match=r"labels of shape \(2, 3\). Received \(2, 2\)"):
