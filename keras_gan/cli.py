@@ -485,10 +485,17 @@ def _interpolate(args, parser):
         return EXIT_USAGE
     out_dir = args.out_dir or os.path.join(args.run, "samples")
     grid = {"rows": args.rows, "cols": args.steps}
+    k = interpolation.num_classes(generator)
+    # A conditional strip's row i shows class i mod k: name it beside the row.
+    row_labels = None
+    if k is not None:
+        names = class_names if class_names and len(class_names) == k else range(k)
+        row_labels = [str(names[i % k]) for i in range(args.rows)]
     written = [
         save_grid(
             strip.reshape(-1, *strip.shape[2:]),
             os.path.join(out_dir, "interpolation.png"),
+            row_labels=row_labels,
             **grid,
         ),
         save_grid_gif(

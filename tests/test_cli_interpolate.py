@@ -1,5 +1,8 @@
 """`keras-gan interpolate` on run directories holding a hand-saved tiny generator."""
 
+import json
+
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -8,6 +11,7 @@ import keras
 from keras_gan import cli
 from keras_gan import options as options_lib
 from tests.conftest import tiny_generator
+from tests.test_interpolation import tiny_conditional_generator
 
 # 2x3 strip, 2x2 GIF grid, 3 keypoints x 2 frames: small and fast.
 SMALL = ["--rows", "2", "--steps", "3", "--points", "3", "--frames", "2", "--grid", "2", "--fps", "10"]
@@ -23,6 +27,13 @@ def _size(rows, cols):
 def run_dir(tmp_path):
     keras.utils.set_random_seed(0)
     tiny_generator().save(tmp_path / options_lib.GENERATOR_FILE)
+    return tmp_path
+
+
+@pytest.fixture
+def conditional_run_dir(tmp_path):
+    tiny_conditional_generator().save(tmp_path / options_lib.GENERATOR_FILE)
+    (tmp_path / options_lib.CLASS_NAMES_FILE).write_text(json.dumps(["shirt", "sneaker", "bag"]))
     return tmp_path
 
 
@@ -50,6 +61,35 @@ def test_out_dir_and_seed(run_dir, tmp_path_factory):
     pixels = {name: Image.open(out / name / "interpolation.png").tobytes() for name in "abc"}
     assert pixels["a"] == pixels["b"] and pixels["a"] != pixels["c"]
     assert not (run_dir / "samples").exists()
+
+
+def test_conditional_run_writes_a_class_interpolation(conditional_run_dir, capsys):
+    code = cli.main(["interpolate", "--run", str(conditional_run_dir), *SMALL,
+                     "--from-label", "Sneaker", "--to-label", "2"])
+    assert code == 0
+    samples = conditional_run_dir / "samples"
+    assert capsys.readouterr().out.split() == [
+        str(samples / name) for name in
+        ("interpolation.png", "interpolation.gif", "class_interpolation.png")
+    ]
+    with Image.open(samples / "class_interpolation.png") as im:
+        assert im.size == _size(2, 3)
+    with Image.open(samples / "interpolation.png") as im:
+        # The class names are written in a margin left of the rows.
+        assert im.size[1] == _size(2, 3)[1] and im.size[0] > _size(2, 3)[0]
+        margin = np.asarray(im.convert("L"))[:, : im.size[0] - _size(2, 3)[0]]
+        assert margin.min() < 128  # dark text on the white margin
+    with Image.open(samples / "interpolation.gif") as im:
+        assert im.n_frames == 6
+
+
+def test_conditional_run_refuses_an_unknown_class(conditional_run_dir, capsys):
+    code = cli.main(["interpolate", "--run", str(conditional_run_dir), *SMALL,
+                     "--from-label", "shoe", "--to-label", "bag"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "'shirt', 'sneaker', 'bag'" in err and "Received: 'shoe'" in err
+    assert not (conditional_run_dir / "samples").exists()
 
 
 @pytest.mark.parametrize(
