@@ -206,45 +206,6 @@ def latent_dim(generator):
     return int(generator.inputs[0].shape[-1])
 
 
-def class_index(label, num_classes, class_names=None):
-    """Resolves a class given as an int, a digit string or a class name.
-
-    Args:
-        label: an int in `[0, num_classes)`, a string of one, or a class name
-            from `class_names` (case-insensitive).
-        num_classes: the number of classes.
-        class_names: optional names of the classes, in order.
-
-    Returns:
-        The class index, an int.
-
-    Raises:
-        ValueError: if the label is out of range or names no class; the
-            message lists the valid names.
-
-    Example:
-
-    >>> class_index("Sneaker", 3, ["shirt", "sneaker", "bag"])
-    1
-    """
-    names = list(class_names) if class_names is not None else []
-    index = None
-    if isinstance(label, numbers.Integral) and not isinstance(label, bool):
-        index = int(label)
-    elif isinstance(label, str):
-        if label.strip().lstrip("-").isdigit():
-            index = int(label)
-        else:
-            matches = [i for i, n in enumerate(names) if n.lower() == label.lower()]
-            index = matches[0] if matches else None
-    if index is None or not 0 <= index < num_classes:
-        valid = f"0..{num_classes - 1}"
-        if names:
-            valid += " or one of " + ", ".join(repr(n) for n in names)
-        raise ValueError(f"Expected a class {valid}. Received: {label!r}")
-    return index
-
-
 def generate_images(generator, z, labels=None, batch_size=256):
     """Runs a generator in inference mode on latent vectors (and labels).
 
@@ -303,32 +264,31 @@ def _check_int(name, value, minimum):
         raise ValueError(f"Expected `{name}` to be an int >= {minimum}. Received: {value!r}")
 
 
-def _one_hot(indices, k):
-    return np.eye(k, dtype=np.float32)[np.asarray(indices, dtype=np.int64)]
+def _class_names(generator, class_names):
+    """The class names of a conditional generator, numbered when not given."""
+    k = num_classes(generator)
+    if class_names is None:
+        return tuple(str(i) for i in range(k))
+    if len(class_names) != k:
+        raise ValueError(
+            f"Expected {k} class names for this generator. Received "
+            f"{len(class_names)}: {list(class_names)}"
+        )
+    return tuple(class_names)
 
 
 def _row_labels(generator, rows, labels, class_names):
-    """One-hot labels per row: `labels` resolved, or row i -> class i % K."""
-    k = num_classes(generator)
-    if k is None:
+    """Class weights per row: `labels` resolved, or row i -> class i % K."""
+    from keras_gan.conditional import label_weights
+
+    if num_classes(generator) is None:
         if labels is not None:
             raise ValueError(
                 "Expected no `labels` for an unconditional (one-input) "
                 f"generator. Received: {labels!r}"
             )
         return None
-    if labels is None:
-        indices = [i % k for i in range(rows)]
-    elif isinstance(labels, (str, numbers.Integral)):
-        indices = [class_index(labels, k, class_names)] * rows
-    else:
-        labels = list(labels)
-        if len(labels) != rows:
-            raise ValueError(
-                f"Expected one label per row ({rows}). Received {len(labels)}."
-            )
-        indices = [class_index(label, k, class_names) for label in labels]
-    return _one_hot(indices, k)
+    return label_weights(labels, _class_names(generator, class_names), rows)
 
 
 def interpolation_strip(
@@ -345,9 +305,13 @@ def interpolation_strip(
             to 8.
         seed: seed of the endpoints. Defaults to `None`.
         labels: conditional generators only: the class of every row (an int
-            or name) or of each row (a list of `rows`). Defaults to `None`:
-            row i shows class `i % num_classes`.
-        class_names: optional class names, to give `labels` by name.
+            or name), of each row (a list of `rows`), or an array
+            `(rows, num_classes)` of class weights, as
+            `keras_gan.conditional.label_weights` reads them. Defaults to
+            `None`: row i shows class `i % num_classes`.
+        class_names: optional class names (e.g. a run's
+            `class_names.json`), to give `labels` by name. Defaults to
+            `None`: the names are the numbers "0", "1", ...
         batch_size: images per generator call. Defaults to 256.
 
     Returns:
@@ -366,7 +330,7 @@ def interpolation_strip(
     """
     _check_int("rows", rows, 1)
     _check_int("steps", steps, 2)
-    onehot = _row_labels(generator, rows, labels, class_names)
+    weights = _row_labels(generator, rows, labels, class_names)
     # Drawn row by row, so row r depends on the seed and r only: more rows
     # add paths below without changing those above.
     ends = np.random.default_rng(seed).standard_normal((rows, 2, latent_dim(generator)))
@@ -374,9 +338,9 @@ def interpolation_strip(
     # slerp gives (steps, rows, dim); the grid is read row by row.
     z = slerp(start, end, np.linspace(0.0, 1.0, steps)).transpose(1, 0, 2)
     z = z.reshape(rows * steps, -1)
-    if onehot is not None:
-        onehot = np.repeat(onehot, steps, axis=0)
-    images = generate_images(generator, z, onehot, batch_size=batch_size)
+    if weights is not None:
+        weights = np.repeat(weights, steps, axis=0)
+    images = generate_images(generator, z, weights, batch_size=batch_size)
     return images.reshape(rows, steps, *images.shape[1:])
 
 
@@ -395,10 +359,10 @@ def walk_frames(
         steps: frames between consecutive keypoints. Defaults to 8.
         walkers: images per frame. Defaults to 16 (a 4x4 grid).
         seed: seed of the keypoints. Defaults to `None`.
-        labels: conditional generators only: a class for every walker (an
-            int or name) or one per walker (a list). Defaults to `None`:
-            walker i shows class `i % num_classes` throughout.
-        class_names: optional class names, to give `labels` by name.
+        labels: conditional generators only: as in `interpolation_strip`,
+            with one entry per walker. Defaults to `None`: walker i shows
+            class `i % num_classes` throughout.
+        class_names: optional class names, as in `interpolation_strip`.
         batch_size: images per generator call. Defaults to 256.
 
     Returns:
@@ -415,13 +379,13 @@ def walk_frames(
     >>> save_grid_gif(frames, "walk.gif", duration_ms=100)
     """
     _check_int("walkers", walkers, 1)
-    onehot = _row_labels(generator, walkers, labels, class_names)
+    weights = _row_labels(generator, walkers, labels, class_names)
     z = latent_walk(latent_dim(generator), num_points, steps, seed, walkers=walkers)
     frames = len(z)
-    if onehot is not None:
-        onehot = np.tile(onehot, (frames, 1))
+    if weights is not None:
+        weights = np.tile(weights, (frames, 1))
     images = generate_images(
-        generator, z.reshape(frames * walkers, -1), onehot, batch_size=batch_size
+        generator, z.reshape(frames * walkers, -1), weights, batch_size=batch_size
     )
     return images.reshape(frames, walkers, *images.shape[1:])
 
@@ -447,7 +411,7 @@ def class_interpolation(
             `np.random.default_rng(seed).standard_normal((rows, latent_dim))`.
             Defaults to `None`.
         rows: rows, each with its own noise. Defaults to 1.
-        class_names: optional class names, to give classes by name.
+        class_names: optional class names, as in `interpolation_strip`.
         batch_size: images per generator call. Defaults to 256.
 
     Returns:
@@ -471,8 +435,12 @@ def class_interpolation(
             "Expected a conditional generator (two inputs, [z, labels]) to "
             "interpolate between classes. Received a generator with one input."
         )
-    start = _one_hot([class_index(from_class, k, class_names)], k)
-    end = _one_hot([class_index(to_class, k, class_names)], k)
+    from keras_gan.conditional import label_index
+    from keras_gan.conditional import one_hot
+
+    names = _class_names(generator, class_names)
+    start = one_hot([label_index(from_class, names)], k)
+    end = one_hot([label_index(to_class, names)], k)
     w = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
     # Endpoints are written as exact one-hots, not (1 - 1) * a + 1 * b.
     # linspace ends exactly at 0 and 1: the end columns are pure one-hots.
