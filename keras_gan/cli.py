@@ -191,8 +191,9 @@ def build_parser():
     )
     interpolate.add_argument(
         "--grid", type=int, default=4,
-        help="the GIF shows a GRID x GRID grid of images walking together "
-        "(default: 4)",
+        help="the GIF shows a GRID x GRID grid of images walking together; "
+        "for a conditional run image i keeps class i mod the number of "
+        "classes (default: 4)",
     )
     interpolate.add_argument(
         "--seed", type=int, default=0, help="noise seed (default: 0)"
