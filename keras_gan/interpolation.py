@@ -279,6 +279,7 @@ def _class_names(generator, class_names):
 
 def _row_labels(generator, rows, labels, class_names):
     """Class weights per row: `labels` resolved, or row i -> class i % K."""
+    # Imported on use: slerp and latent_walk need NumPy only, not Keras.
     from keras_gan.conditional import label_weights
 
     if num_classes(generator) is None:
@@ -442,7 +443,6 @@ def class_interpolation(
     start = one_hot([label_index(from_class, names)], k)
     end = one_hot([label_index(to_class, names)], k)
     w = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
-    # Endpoints are written as exact one-hots, not (1 - 1) * a + 1 * b.
     # linspace ends exactly at 0 and 1: the end columns are pure one-hots.
     mix = (1.0 - w) * start + w * end
     z = np.random.default_rng(seed).standard_normal((rows, latent_dim(generator)))
