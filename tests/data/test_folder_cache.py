@@ -19,7 +19,6 @@ from keras_gan.data import load_arrays
 from keras_gan.data import make_dataset
 from keras_gan.data import open_arrays
 from keras_gan.data import folder as folder_lib
-from keras_gan.data import folder_cache
 
 
 def _write(path, seed, size=(6, 5)):
