@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "GAN": "keras_gan.gan",
+    "ConditionalGAN": "keras_gan.conditional",
     "NonFiniteLossError": "keras_gan.gan",
     "evaluate_generator": "keras_gan.evaluation",
     "dcgan_generator": "keras_gan.models",

@@ -215,7 +215,7 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         _check_network("generator", generator)
         _check_network("discriminator", discriminator)
-        g_in = _static_shape(generator, "input_shape")
+        g_in = self._latent_input_shape(generator)
         inferred = g_in[-1] if g_in and len(g_in) == 2 else None
         if latent_dim is None:
             if inferred is None:
@@ -235,7 +235,7 @@ class GAN(keras.Model):
                 f"input shape {g_in}."
             )
         g_out = _static_shape(generator, "output_shape")
-        d_in = _static_shape(discriminator, "input_shape")
+        d_in = self._image_input_shape(discriminator)
         if g_out and d_in and tuple(g_out[1:]) != tuple(d_in[1:]):
             raise ValueError(
                 f"The generator makes images of shape {tuple(g_out[1:])} but "
@@ -256,6 +256,14 @@ class GAN(keras.Model):
         self._init_ema(ema_kimg, ema_rampup)
         # Both networks are built: the wrapper needs no symbolic build.
         self.built = True
+
+    def _latent_input_shape(self, generator):
+        # The shape of the generator's latent input (a subclass with more
+        # inputs, e.g. labels, picks its latent one).
+        return _static_shape(generator, "input_shape")
+
+    def _image_input_shape(self, discriminator):
+        return _static_shape(discriminator, "input_shape")
 
     def _init_ema(self, ema_kimg, ema_rampup):
         for name, value in (("ema_kimg", ema_kimg), ("ema_rampup", ema_rampup)):
@@ -568,29 +576,44 @@ class GAN(keras.Model):
 
         >>> images = gan.generate(16, seed=0)
         """
+        z = self._latents(n, z, seed)
+        return self._run(self._network(ema), [z], batch_size)
+
+    def _latents(self, n, z, seed):
+        # `generate`'s latent vectors: `z` checked, or fresh noise.
         if z is None:
-            z = self.sample_noise(16 if n is None else n, seed)
-        else:
-            z = np.asarray(ops.convert_to_numpy(z), dtype=np.float32)
-            if z.ndim != 2 or z.shape[1] != self.latent_dim:
-                raise ValueError(
-                    f"Expected `z` of shape (n, {self.latent_dim}). "
-                    f"Received: z.shape={z.shape}"
-                )
-            if n is not None and n != len(z):
-                raise ValueError(
-                    f"`n={n}` disagrees with `z`, which holds {len(z)} vectors."
-                )
+            return self.sample_noise(16 if n is None else n, seed)
+        z = np.asarray(ops.convert_to_numpy(z), dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(
+                f"Expected `z` of shape (n, {self.latent_dim}). "
+                f"Received: z.shape={z.shape}"
+            )
+        if n is not None and n != len(z):
+            raise ValueError(
+                f"`n={n}` disagrees with `z`, which holds {len(z)} vectors."
+            )
+        return z
+
+    def _network(self, ema):
+        # `generate`'s network: the trained one for `ema=False`, else the
+        # sampling one (the EMA's when kept).
         if ema and self.ema_generator is None:
             raise ValueError(
                 "`ema=True` needs a GAN built with `ema_kimg`. This one keeps "
                 "no EMA of its generator."
             )
-        network = self.generator if ema is False else self.sampling_generator
-        chunks = [
-            ops.convert_to_numpy(network(z[i : i + batch_size], training=False))
-            for i in range(0, len(z), batch_size)
-        ]
+        return self.generator if ema is False else self.sampling_generator
+
+    @staticmethod
+    def _run(network, inputs, batch_size):
+        # The network in inference mode over equally long input arrays, in
+        # chunks of `batch_size`.
+        chunks = []
+        for i in range(0, len(inputs[0]), batch_size):
+            batch = [x[i : i + batch_size] for x in inputs]
+            out = network(batch if len(batch) > 1 else batch[0], training=False)
+            chunks.append(ops.convert_to_numpy(out))
         return np.concatenate(chunks).astype(np.float32)
 
     def fit(self, *args, **kwargs):
@@ -640,8 +663,14 @@ class GAN(keras.Model):
                 global_step=done + 1,
             ) from None
 
-    def _real_images(self, data):
+    def _unpack(self, data):
+        # The real images and the condition of both networks: `None` here
+        # (labels in the data are ignored); a conditional subclass returns
+        # its labels.
         images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return self._check_images(images), None
+
+    def _check_images(self, images):
         shape = tuple(images.shape[1:])
         if None not in shape and shape != self.image_shape:
             raise ValueError(
@@ -649,6 +678,14 @@ class GAN(keras.Model):
                 f"data holds images of shape {shape}."
             )
         return images
+
+    def _fake(self, noise, condition, training=True):
+        # Generator hook: a conditional subclass also feeds the condition.
+        return self.generator(noise, training=training)
+
+    def _critic(self, images, condition, training=True):
+        # Discriminator hook: a conditional subclass also feeds the condition.
+        return self.discriminator(images, training=training)
 
     def _noise(self, real):
         import tensorflow as tf
@@ -684,7 +721,7 @@ class GAN(keras.Model):
             logs = {k: ops.reshape(v, (1,)) for k, v in logs.items()}
         return logs
 
-    def _gradient_penalty(self, real, fake):
+    def _gradient_penalty(self, real, fake, condition):
         import tensorflow as tf
 
         # WGAN-GP: penalise the critic's gradient norm away from 1 on random
@@ -697,18 +734,18 @@ class GAN(keras.Model):
         mixed = real + alpha * (fake - real)
         with tf.GradientTape() as tape:
             tape.watch(mixed)
-            scores = ops.cast(self.discriminator(mixed, training=True), "float32")
+            scores = ops.cast(self._critic(mixed, condition), "float32")
         grads = tape.gradient(scores, mixed)
         norms = ops.sqrt(ops.sum(ops.square(grads), axis=[1, 2, 3]) + 1e-12)
         return ops.mean(ops.square(norms - 1.0))
 
-    def _discriminator_objective(self, real, fake):
-        real_logits = self.discriminator(real, training=True)
-        fake_logits = self.discriminator(fake, training=True)
+    def _discriminator_objective(self, real, fake, condition):
+        real_logits = self._critic(real, condition)
+        fake_logits = self._critic(fake, condition)
         d_loss = self.adversarial_loss.discriminator(real_logits, fake_logits)
         if self.gradient_penalty > 0:
             d_loss = d_loss + self.gradient_penalty * self._gradient_penalty(
-                real, fake
+                real, fake, condition
             )
         return d_loss, real_logits, fake_logits
 
@@ -734,16 +771,16 @@ class GAN(keras.Model):
 
         if self.adversarial_loss is None:
             raise ValueError("Call `compile()` before `fit()`.")
-        real = self._real_images(data)
+        real, condition = self._unpack(data)
         replicas = _replica_count()
         g_vars = self.generator.trainable_variables
         d_vars = self.discriminator.trainable_variables
         if self.d_steps == 1:
             # The lecture's step: one forward pass updates both networks.
             with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-                fake = self.generator(self._noise(real), training=True)
+                fake = self._fake(self._noise(real), condition)
                 d_loss, real_logits, fake_logits = (
-                    self._discriminator_objective(real, fake)
+                    self._discriminator_objective(real, fake, condition)
                 )
                 g_loss = self.adversarial_loss.generator(fake_logits)
                 g_scaled = self._scaled(self.g_optimizer, g_loss, replicas, "g_loss")
@@ -758,16 +795,16 @@ class GAN(keras.Model):
         # Several critic updates per generator update (WGAN-GP's n_critic).
         for _ in range(self.d_steps):
             with tf.GradientTape() as d_tape:
-                fake = self.generator(self._noise(real), training=True)
+                fake = self._fake(self._noise(real), condition)
                 d_loss, real_logits, fake_logits = (
-                    self._discriminator_objective(real, fake)
+                    self._discriminator_objective(real, fake, condition)
                 )
                 d_scaled = self._scaled(self.d_optimizer, d_loss, replicas, "d_loss")
             self._apply(self.d_optimizer, d_tape, d_scaled, d_vars)
         with tf.GradientTape() as g_tape:
-            fake = self.generator(self._noise(real), training=True)
+            fake = self._fake(self._noise(real), condition)
             g_loss = self.adversarial_loss.generator(
-                self.discriminator(fake, training=True)
+                self._critic(fake, condition)
             )
             g_scaled = self._scaled(self.g_optimizer, g_loss, replicas, "g_loss")
         self._apply(self.g_optimizer, g_tape, g_scaled, g_vars)
@@ -790,10 +827,10 @@ class GAN(keras.Model):
     def test_step(self, data):
         if self.adversarial_loss is None:
             raise ValueError("Call `compile()` before `evaluate()`.")
-        real = self._real_images(data)
-        fake = self.generator(self._noise(real), training=False)
-        real_logits = self.discriminator(real, training=False)
-        fake_logits = self.discriminator(fake, training=False)
+        real, condition = self._unpack(data)
+        fake = self._fake(self._noise(real), condition, training=False)
+        real_logits = self._critic(real, condition, training=False)
+        fake_logits = self._critic(fake, condition, training=False)
         d_loss = self.adversarial_loss.discriminator(real_logits, fake_logits)
         g_loss = self.adversarial_loss.generator(fake_logits)
         return self._track(g_loss, d_loss, real_logits, fake_logits)

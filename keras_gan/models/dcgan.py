@@ -73,7 +73,9 @@ def _width(stage):
     return min(64 * 2**stage, _MAX_FILTERS)
 
 
-def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, name="generator"):
+def dcgan_generator(
+    image_shape=(28, 28, 1), latent_dim=100, name="generator", num_classes=None
+):
     """Builds the DCGAN generator: latent vectors to images in [-1, 1].
 
     Dense (no bias) > BN > LeakyReLU > Reshape > Conv2DTranspose(stride 1) >
@@ -90,13 +92,19 @@ def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, name="generator"):
             Defaults to `(28, 28, 1)` (MNIST).
         latent_dim: size of the latent vector. Defaults to `100`.
         name: the model's name. Defaults to `"generator"`.
+        num_classes: for a conditional generator, the number of classes:
+            the model then takes `[z, labels]`, `labels` of shape
+            `(num_classes,)` (one-hot, or class weights summing to 1),
+            joined to `z` before the first Dense layer (which learns the
+            label embedding). Defaults to `None` (unconditional).
 
     Returns:
-        A functional `keras.Model` from `(latent_dim,)` to `image_shape`.
+        A functional `keras.Model` from `(latent_dim,)` (and labels) to
+        `image_shape`.
 
     Raises:
-        ValueError: if `image_shape` is not valid or `latent_dim` is not a
-            positive int.
+        ValueError: if `image_shape` is not valid or `latent_dim` or
+            `num_classes` is not a positive int.
 
     Example:
 
@@ -115,7 +123,12 @@ def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, name="generator"):
     base_filters = _width(stages)
 
     z = keras.Input((latent_dim,), name="z")
-    x = layers.Dense(base_h * base_w * base_filters, use_bias=False)(z)
+    labels = _labels_input(num_classes)
+    # Conditional: the label joins the noise; the Dense layer embeds it.
+    inputs, x = (z, z) if labels is None else (
+        [z, labels], layers.Concatenate()([z, labels])
+    )
+    x = layers.Dense(base_h * base_w * base_filters, use_bias=False)(x)
     x = layers.BatchNormalization(synchronized=sync)(x)
     x = layers.LeakyReLU()(x)
     x = layers.Reshape((base_h, base_w, base_filters))(x)
@@ -141,10 +154,28 @@ def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, name="generator"):
         dtype="float32",
         name="images",
     )(x)
-    return keras.Model(z, images, name=name)
+    return keras.Model(inputs, images, name=name)
 
 
-def dcgan_discriminator(image_shape=(28, 28, 1), name="discriminator"):
+def _labels_input(num_classes):
+    # A conditional network's label input; None for an unconditional one.
+    if num_classes is None:
+        return None
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, int)
+        or num_classes < 2
+    ):
+        raise ValueError(
+            "Expected `num_classes` to be an int >= 2 (or None). "
+            f"Received: num_classes={num_classes!r}"
+        )
+    return keras.Input((num_classes,), name="labels")
+
+
+def dcgan_discriminator(
+    image_shape=(28, 28, 1), name="discriminator", num_classes=None
+):
     """Builds the DCGAN discriminator: images to one real/fake logit.
 
     [Conv2D(stride 2, 'same') > LeakyReLU > Dropout(0.3)] x stages >
@@ -154,9 +185,15 @@ def dcgan_discriminator(image_shape=(28, 28, 1), name="discriminator"):
         image_shape: `(height, width, channels)` of the input images.
             Defaults to `(28, 28, 1)` (MNIST).
         name: the model's name. Defaults to `"discriminator"`.
+        num_classes: for a conditional (projection) discriminator, the
+            number of classes: the model then takes `[images, labels]`
+            (labels one-hot, `(num_classes,)`) and adds to the logit the
+            inner product of the image features with a learned embedding
+            of the label (Miyato & Koyama 2018). Defaults to `None`.
 
     Returns:
-        A functional `keras.Model` from `image_shape` to `(1,)` logits.
+        A functional `keras.Model` from `image_shape` (and labels) to
+        `(1,)` logits.
 
     Raises:
         ValueError: if `image_shape` is not valid.
@@ -167,6 +204,7 @@ def dcgan_discriminator(image_shape=(28, 28, 1), name="discriminator"):
     212865
     """
     stages = num_stages(image_shape)
+    labels = _labels_input(num_classes)
     images = keras.Input(tuple(image_shape), name="images")
     x = images
     for stage in range(stages):
@@ -176,4 +214,12 @@ def dcgan_discriminator(image_shape=(28, 28, 1), name="discriminator"):
     x = layers.Flatten()(x)
     # The logit stays float32 under mixed precision (keras-team/keras#19479).
     logit = layers.Dense(1, dtype="float32", name="logit")(x)
-    return keras.Model(images, logit, name=name)
+    if labels is None:
+        return keras.Model(images, logit, name=name)
+    # Projection: logit + <embed(label), features>, all in float32.
+    embedded = layers.Dense(
+        x.shape[-1], use_bias=False, dtype="float32", name="label_projection"
+    )(labels)
+    projection = layers.Dot(axes=1, dtype="float32")([embedded, x])
+    logit = layers.Add(dtype="float32", name="projected_logit")([logit, projection])
+    return keras.Model([images, labels], logit, name=name)
