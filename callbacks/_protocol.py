@@ -26,3 +26,14 @@ def check_gan(model, callback_name):
             f"{type(model).__name__} without {', '.join(missing)}."
         )
     return model
+
+
+def is_conditional(model):
+    """Whether a GAN generates by class.
+
+    A conditional GAN (e.g. `keras_gan.ConditionalGAN`) also offers an int
+    `num_classes`, `class_names`, and `generate(..., labels=...)`; the
+    sample grid then shows one row per class and the metrics add class
+    accuracy.
+    """
+    return isinstance(getattr(model, "num_classes", None), int)

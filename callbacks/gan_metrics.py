@@ -8,6 +8,7 @@ import os
 import keras
 
 from callbacks._protocol import check_gan
+from callbacks._protocol import is_conditional
 from callbacks.checkpoint import export_generator
 from keras_gan.files import atomic_path
 
@@ -21,7 +22,8 @@ class GANMetrics(keras.callbacks.Callback):
     Every `every` epochs it draws `n` images with `model.generate(n=n,
     seed=seed)` (the same noise each time, so epochs are comparable) and
     runs `keras_gan.evaluation.evaluate_generator` against the training
-    split of `dataset`. The scalar results (e.g. `fid_clf`, `kid_mean_clf`,
+    split of `dataset` (for a conditional model, every class in turn, with
+    class accuracy and per-class FID added). The scalar results (e.g. `fid_clf`, `kid_mean_clf`,
     `precision_clf`; lists such as class histograms are left out) are added
     to the epoch `logs` dict in place, so callbacks after this one see
     them: `keras.callbacks.History`, `keras.callbacks.TensorBoard` (as
@@ -246,8 +248,12 @@ class GANMetrics(keras.callbacks.Callback):
         self._resolve_extractor()
         model = self.model
         want_floor = bool(self.floor) and self._floor_values is None
+        conditional = is_conditional(model)
         result = evaluate_generator(
-            lambda n, seed: model.generate(n=n, seed=seed),
+            # A conditional model is asked for every class in turn.
+            (lambda n, seed, labels: model.generate(n=n, seed=seed, labels=labels))
+            if conditional
+            else (lambda n, seed: model.generate(n=n, seed=seed)),
             self.dataset,
             n=self.n,
             metrics=self.metrics,
@@ -258,6 +264,7 @@ class GANMetrics(keras.callbacks.Callback):
             image_size=self.image_size,
             channels=self.channels,
             metric_kwargs=self.metric_kwargs,
+            conditional=conditional,
         )
         if want_floor:
             # The floor does not depend on the generator: compute it once.

@@ -8,12 +8,40 @@ import numpy as np
 import keras
 
 from callbacks._protocol import check_gan
+from callbacks._protocol import is_conditional
 from keras_gan.files import atomic_path
 from keras_gan.images import image_grid
 from keras_gan.images import save_gif
 from keras_gan.images import save_grid
 
 NOISE_FILE = "noise.npy"
+
+
+def grid_images(model, noise):
+    """The images of a sample grid from fixed noise, and its row labels.
+
+    An unconditional model draws one image per noise vector. A conditional
+    one (with `num_classes` and `class_names`, e.g. a `ConditionalGAN`)
+    draws one row per class, every row from the same noise, so a column
+    shows one latent vector across the classes.
+
+    Args:
+        model: a GAN offering `generate(z=...)` (and `labels=` when
+            conditional).
+        noise: latent vectors `(n, latent_dim)`.
+
+    Returns:
+        `(images, grid_kwargs)`: the images and the `save_grid` arguments
+        that lay them out (`rows`, `cols`, `row_labels` when conditional).
+    """
+    if not is_conditional(model):
+        return model.generate(z=noise), {}
+    k, n = model.num_classes, len(noise)
+    images = model.generate(
+        z=np.tile(noise, (k, 1)), labels=np.repeat(np.arange(k), n)
+    )
+    names = getattr(model, "class_names", None) or [str(c) for c in range(k)]
+    return images, {"rows": k, "cols": n, "row_labels": list(names)}
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -26,7 +54,10 @@ class SampleGrid(keras.callbacks.Callback):
     `tensorboard_dir` is given, logs the grid as the TensorBoard image
     `samples`. At the end of training it writes `directory/progress.gif`
     with one frame per grid. With `reals`, it writes `directory/reals.png`
-    once, for comparison.
+    once, for comparison. For a conditional model (one offering
+    `num_classes`, e.g. a `ConditionalGAN`), each grid has one row per
+    class, labelled with its class name, every row drawn from the same
+    `per_class` noise vectors.
 
     Args:
         directory: folder of the PNG files (created).
@@ -38,6 +69,8 @@ class SampleGrid(keras.callbacks.Callback):
         tensorboard_dir: folder of a TensorBoard run to log images to.
             Defaults to `None` (no TensorBoard images).
         gif: write `progress.gif` at the end of training. Defaults to True.
+        per_class: images per class row for a conditional model. Defaults
+            to 8.
 
     Raises:
         ValueError: for a non-positive `num_images` or `every`, or a model
@@ -59,9 +92,12 @@ class SampleGrid(keras.callbacks.Callback):
         reals=None,
         tensorboard_dir=None,
         gif=True,
+        per_class=8,
     ):
         super().__init__()
-        for name, value in (("num_images", num_images), ("every", every)):
+        for name, value in (
+            ("num_images", num_images), ("every", every), ("per_class", per_class)
+        ):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(
                     f"Expected `{name}` to be a positive int. Received: {value!r}"
@@ -75,17 +111,19 @@ class SampleGrid(keras.callbacks.Callback):
             None if tensorboard_dir is None else os.fspath(tensorboard_dir)
         )
         self.gif = gif
+        self.per_class = per_class
         self.noise = None
         self._writer = None
 
     def _load_or_draw_noise(self, latent_dim):
         path = os.path.join(self.directory, NOISE_FILE)
+        count = self.per_class if is_conditional(self.model) else self.num_images
         if os.path.exists(path):
             noise = np.load(path, allow_pickle=False)
-            if noise.shape == (self.num_images, latent_dim):
+            if noise.shape == (count, latent_dim):
                 return noise
         noise = np.random.default_rng(self.seed).standard_normal(
-            (self.num_images, latent_dim), dtype=np.float32
+            (count, latent_dim), dtype=np.float32
         )
         with atomic_path(path) as tmp:
             np.save(tmp, noise)
@@ -110,12 +148,13 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
-        images = self.model.generate(z=self.noise)
-        save_grid(images, self.grid_path(epoch))
+        images, layout = grid_images(self.model, self.noise)
+        save_grid(images, self.grid_path(epoch), **layout)
         if self._writer is not None:
             import tensorflow as tf
 
-            grid = image_grid(images)[None]
+            layout.pop("row_labels", None)
+            grid = image_grid(images, **layout)[None]
             with self._writer.as_default():
                 tf.summary.image("samples", grid, step=epoch)
             self._writer.flush()

@@ -31,6 +31,7 @@ DEFAULT_METRICS = ("fid", "kid", "is", "pr", "dc", "modes")
 FLOOR_PREFIX = "floor_"
 METRICS_WITH_PROBABILITIES = ("is", "modes")
 KEY_CLASS_COUNTS = "class_counts"
+KEY_FID_PER_CLASS = "fid_per_class"
 
 # Keys of `evaluate_generator` results that describe the evaluation rather
 # than measure the generator.
@@ -159,6 +160,55 @@ def _metrics_of(
     }
 
 
+def _class_metrics(reference, features, probs, labels, extractor, floor):
+    # A conditional generator's per-class scores: class accuracy (the
+    # dataset classifier's agreement with the requested class) and the FID
+    # of each class against the reference images of that class.
+    values = {}
+    if probs is not None and extractor.predicts_dataset_labels:
+        values["class_accuracy"] = float(
+            np.mean(np.argmax(probs, axis=1) == labels)
+        )
+    per_class = []
+    for c in range(int(labels.max()) + 1):
+        real = reference.features[reference.labels == c]
+        fake = features[labels == c]
+        if len(real) < 2 or len(fake) < 2:
+            per_class.append(float("nan"))
+            continue
+        per_class.append(
+            fid_statistics_to_metric(
+                *fid_features_to_statistics(real),
+                *fid_features_to_statistics(fake),
+            )
+        )
+    values[KEY_FID_PER_CLASS] = per_class
+    values["fid_class_mean"] = float(np.nanmean(per_class))
+    return {
+        metric_key(key, extractor.name, floor): value
+        for key, value in values.items()
+    }
+
+
+def _generate_checked(generate, n, seed, shape, dataset, labels):
+    kwargs = {} if labels is None else {"labels": labels}
+    images = np.asarray(generate(n=n, seed=seed, **kwargs))
+    if images.ndim != 4 or len(images) != n:
+        raise ValueError(
+            f"Expected `generate(n={n}, seed={seed})` to return "
+            f"{n} images of shape {shape}. Received an "
+            f"array of shape {images.shape}."
+        )
+    if tuple(images.shape[1:]) != shape:
+        raise ValueError(
+            f"Expected generated images of shape {shape}, "
+            f"the shape of the real images of {dataset!r}. "
+            f"Received shape {tuple(images.shape[1:])}; pass `image_size` "
+            "(and `channels`) to load the real images at the GAN's size."
+        )
+    return prepare_images(images, what="generated images")
+
+
 def evaluate_generator(
     generate,
     dataset,
@@ -172,6 +222,7 @@ def evaluate_generator(
     image_size=None,
     channels=None,
     metric_kwargs=None,
+    conditional=False,
     **kwargs,
 ):
     """Evaluates generated images against a dataset's training split.
@@ -212,6 +263,11 @@ def evaluate_generator(
             `min(1000, n // 2)` images by default, so that they differ;
             an explicit `subset_size` larger than `n` raises. Defaults to
             None.
+        conditional: evaluate a conditional generator: `generate` is
+            called as `generate(n=..., seed=..., labels=labels)` with the
+            classes 0, 1, ..., K-1 in turn (K: the dataset's classes), and
+            the result adds the class accuracy and per-class FID (below).
+            Defaults to False.
         **kwargs: passed to `get_extractor` when `extractor` is a name (e.g.
             `epochs=` for the classifier, `weights=` for Inception).
 
@@ -228,6 +284,12 @@ def evaluate_generator(
           has probabilities;
         - with `floor=True`, the same keys prefixed `floor_` for the real
           test images;
+        - with `conditional=True`: `class_accuracy_<name>` (the fraction
+          of generated images the dataset classifier assigns to the
+          requested class; classifier extractor only), `fid_per_class_<name>`
+          (a list: each class's generated images against the reference
+          images of that class) and `fid_class_mean_<name>`, each with its
+          floor (the held-out real images and their true labels);
         - `n` (images per set after clipping), `n_requested`, `dataset`,
           `extractor` (its name),
           `classifier_test_accuracy` (classifier only), `notes` (a list of
@@ -235,8 +297,9 @@ def evaluate_generator(
 
     Raises:
         ValueError: for a bad `n`, an unknown metric, probability-based
-            metrics with an extractor without probabilities, or generated
-            images of the wrong count, shape or range.
+            metrics with an extractor without probabilities, generated
+            images of the wrong count, shape or range, or `conditional`
+            for a dataset without labels.
 
     Example:
 
@@ -297,29 +360,37 @@ def evaluate_generator(
             "images and the floor use the same n."
         )
 
-    images = generate(n=n_eval, seed=seed)
-    images = np.asarray(images)
-    if images.ndim != 4 or len(images) != n_eval:
-        raise ValueError(
-            f"Expected `generate(n={n_eval}, seed={seed})` to return "
-            f"{n_eval} images of shape {reference.image_shape}. Received an "
-            f"array of shape {images.shape}."
-        )
-    if tuple(images.shape[1:]) != reference.image_shape:
-        raise ValueError(
-            f"Expected generated images of shape {reference.image_shape}, "
-            f"the shape of the real images of {reference.dataset!r}. "
-            f"Received shape {tuple(images.shape[1:])}; pass `image_size` "
-            "(and `channels`) to load the real images at the GAN's size."
-        )
-    images = prepare_images(images, what="generated images")
+    requested = None
+    if conditional:
+        if reference.labels is None:
+            raise ValueError(
+                "Expected a dataset with class labels to evaluate a "
+                f"conditional generator. Received {reference.dataset!r}, "
+                "whose reference has none."
+            )
+        requested = np.arange(n_eval) % (int(reference.labels.max()) + 1)
+    images = _generate_checked(
+        generate, n_eval, seed, reference.image_shape, reference.dataset,
+        requested,
+    )
     features, probs = extractor.features_and_probabilities(images)
 
     result = _metrics_of(
         metrics, reference, features, probs, extractor, metric_kwargs, False
     )
+    if conditional:
+        result.update(
+            _class_metrics(reference, features, probs, requested, extractor, False)
+        )
     if floor:
         real = held_out.subset(n_eval)
+        if conditional:
+            result.update(
+                _class_metrics(
+                    reference, real.features, real.probabilities, real.labels,
+                    extractor, True,
+                )
+            )
         result.update(
             _metrics_of(
                 metrics,

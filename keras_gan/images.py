@@ -99,19 +99,74 @@ def _to_pil(pixels):
     return Image.fromarray(pixels, mode="RGB")
 
 
-def save_grid(images, path, **grid_kwargs):
+def label_rows(grid, labels, padding=2, font_size=14):
+    """Writes one text label left of each row of a grid picture.
+
+    Args:
+        grid: a uint8 grid `(height, width, channels)` from `image_grid`,
+            whose rows are equally tall.
+        labels: one string per row, top to bottom.
+        padding: the grid's padding in pixels. Defaults to 2.
+        font_size: text height in pixels. Defaults to 14.
+
+    Returns:
+        A uint8 array as tall as `grid`, wider by a white margin that holds
+        the labels (black on white, vertically centred on each row).
+
+    Raises:
+        ValueError: if `labels` is empty.
+
+    Example:
+
+    >>> grid = image_grid(np.zeros((20, 28, 28, 1)), rows=10, cols=2)
+    >>> label_rows(grid, [str(k) for k in range(10)]).shape[0]
+    582
+    """
+    from PIL import ImageDraw
+    from PIL import ImageFont
+
+    labels = [str(label) for label in labels]
+    if not labels:
+        raise ValueError("Expected one label per row. Received none.")
+    try:
+        font = ImageFont.load_default(size=font_size)
+    except (TypeError, OSError):  # Pillow without FreeType: a bitmap font.
+        font = ImageFont.load_default()
+    measure = ImageDraw.Draw(Image.new("L", (1, 1)))
+    margin = max(measure.textlength(label, font=font) for label in labels)
+    margin = int(math.ceil(margin)) + 2 * padding + 4
+    height, width, channels = grid.shape
+    mode, white = ("L", 255) if channels == 1 else ("RGB", (255, 255, 255))
+    picture = Image.new(mode, (width + margin, height), white)
+    picture.paste(_to_pil(grid), (margin, 0))
+    draw = ImageDraw.Draw(picture)
+    row_height = (height - padding) / len(labels)
+    for i, label in enumerate(labels):
+        centre = padding / 2 + (i + 0.5) * row_height
+        draw.text(
+            (margin - padding - 2, centre), label, fill=0, font=font, anchor="rm"
+        )
+    return np.asarray(picture).reshape(height, width + margin, channels)
+
+
+def save_grid(images, path, row_labels=None, **grid_kwargs):
     """Writes a batch of images in [-1, 1] as one PNG grid.
 
     Args:
         images: array `(n, height, width, channels)` in [-1, 1].
         path: the PNG file to write (folders are created).
+        row_labels: optional text written left of each row (e.g. the class
+            names of a conditional model's rows); see `label_rows`.
         **grid_kwargs: passed to `image_grid` (`rows`, `cols`, `padding`,
             `scale`).
 
     Returns:
         The path written.
     """
-    return _atomic_save(_to_pil(image_grid(images, **grid_kwargs)), path)
+    grid = image_grid(images, **grid_kwargs)
+    if row_labels is not None:
+        grid = label_rows(grid, row_labels, grid_kwargs.get("padding", 2))
+    return _atomic_save(_to_pil(grid), path)
 
 
 def save_gif(png_paths, path, duration_ms=200):
