@@ -100,7 +100,15 @@ def build_parser():
         "--run", required=True, metavar="RUN_DIR", help=RUN_HELP
     )
     sample.add_argument(
-        "--n", type=int, default=16, help="number of images (default: 16)"
+        "--n", type=int, default=None,
+        help="number of images (default: 16; for a conditional run without "
+        "--label, images per class row, default 8)",
+    )
+    sample.add_argument(
+        "--label",
+        help="a conditional run's class: a number or a class name from "
+        "RUN_DIR/class_names.json (e.g. 7 or sneaker) (default: one row per "
+        "class)",
     )
     sample.add_argument(
         "--seed", type=int, default=0, help="noise seed (default: 0)"
@@ -323,29 +331,53 @@ def _generator_path(args, parser, purpose):
     return path
 
 
-def _sample(args, parser):
-    if args.n < 1:
-        parser.error(f"--n must be a positive int. Received: {args.n}")
-    path = _generator_path(args, parser, "sample from")
-    import numpy as np
-
-    import keras
-
-    from keras_gan.images import save_grid
+def _sampler(args, parser, purpose):
+    # The run's generator as a GAN-protocol object (generate(), and labels
+    # with class names for a conditional run).
+    from keras_gan.saving import GeneratorSampler
     from keras_gan.saving import load_generator
 
+    path = _generator_path(args, parser, purpose)
     try:
-        generator = load_generator(path)
+        names = options_lib.read_class_names(args.run)
+        return GeneratorSampler(load_generator(path), names)
+    except ValueError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return None
+
+
+def _sample(args, parser):
+    if args.n is not None and args.n < 1:
+        parser.error(f"--n must be a positive int. Received: {args.n}")
+    sampler = _sampler(args, parser, "sample from")
+    if sampler is None:
+        return EXIT_USAGE
+    import numpy as np
+
+    from callbacks.sample_grid import grid_images
+    from keras_gan.images import save_grid
+
+    if args.label is not None and sampler.num_classes is None:
+        parser.error(
+            f"--label needs a conditional run (trained with --conditional); "
+            f"{args.run!r} is not one."
+        )
+    try:
+        if sampler.num_classes is not None and args.label is None:
+            noise = np.random.default_rng(args.seed).standard_normal(
+                (args.n or 8, sampler.latent_dim), dtype=np.float32
+            )
+            images, layout = grid_images(sampler, noise)
+        else:
+            images = sampler.generate(
+                n=args.n or 16, seed=args.seed, labels=args.label
+            )
+            layout = {}
     except ValueError as err:
         print(f"keras-gan: error: {err}", file=sys.stderr)
         return EXIT_USAGE
-    latent_dim = generator.input_shape[-1]
-    z = np.random.default_rng(args.seed).standard_normal(
-        (args.n, latent_dim), dtype=np.float32
-    )
-    images = keras.ops.convert_to_numpy(generator(z, training=False))
     out = args.out or os.path.join(args.run, "samples", "sample.png")
-    save_grid(images, out)
+    save_grid(images, out, **layout)
     print(out)
     return 0
 
@@ -376,6 +408,8 @@ def _format_table(result):
     for key, value in result.items():
         if key.startswith("class_counts_"):
             lines.append(f"{key}: {value}")
+        elif key.startswith("fid_per_class_"):
+            lines.append(f"{key}: [{', '.join(f'{v:.1f}' for v in value)}]")
     lines.extend(f"note: {note}" for note in result.get("notes", []))
     return "\n".join(lines)
 
@@ -387,32 +421,17 @@ def _evaluate(args, parser):
         options = options_lib.read_options(args.run)
     except ValueError as err:
         parser.error(str(err))
-    path = _generator_path(args, parser, "evaluate")
+    sampler = _sampler(args, parser, "evaluate")
+    if sampler is None:
+        return EXIT_USAGE
     import json
-
-    import numpy as np
-
-    import keras
 
     from keras_gan.evaluation import DEFAULT_METRICS
     from keras_gan.evaluation import evaluate_generator
-    from keras_gan.saving import load_generator
 
     try:
-        generator = load_generator(path)
-        latent_dim = generator.input_shape[-1]
-
-        def generate(n, seed):
-            z = np.random.default_rng(seed).standard_normal(
-                (n, latent_dim), dtype=np.float32
-            )
-            return np.concatenate([
-                keras.ops.convert_to_numpy(generator(z[i : i + 500], training=False))
-                for i in range(0, n, 500)
-            ])
-
         result = evaluate_generator(
-            generate,
+            sampler.generate,
             options["dataset"],
             n=args.n,
             metrics=tuple(args.metrics or DEFAULT_METRICS),
@@ -420,6 +439,7 @@ def _evaluate(args, parser):
             seed=args.seed,
             floor=args.floor,
             image_size=options["image_size"],
+            conditional=sampler.num_classes is not None,
         )
     except ValueError as err:
         print(f"keras-gan: error: {err}", file=sys.stderr)

@@ -66,6 +66,10 @@ OPTIONS = (
          "smaller buffer a partial one", minimum=1),
     _opt("latent_dim", 100, int, "size of the generator's noise vector",
          minimum=1),
+    _opt("conditional", False, bool,
+         "condition both networks on the class label (a ConditionalGAN; "
+         "needs a dataset with labels): sample grids show one row per "
+         "class"),
     _opt("loss", "non_saturating", str, "adversarial loss",
          choices=LOSS_NAMES),
     _opt("d_steps", None, int,
@@ -318,3 +322,27 @@ def read_options(run_dir):
     if saved.get("preset") is None:
         resolved["preset"] = None
     return resolved
+
+
+def write_class_names(names, run_dir):
+    """Writes a conditional run's class names to `class_names.json`."""
+    path = os.path.join(run_dir, CLASS_NAMES_FILE)
+    with atomic_path(path) as tmp, open(tmp, "w") as f:
+        json.dump(list(names), f, indent=1)
+    return path
+
+
+def read_class_names(run_dir):
+    """A run's class names, or `None` for an unconditional run.
+
+    Raises:
+        ValueError: if the file is not a JSON list of strings.
+    """
+    path = os.path.join(run_dir, CLASS_NAMES_FILE)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        names = json.load(f)
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"Expected a JSON list of class names in {path}.")
+    return tuple(names)

@@ -57,23 +57,26 @@ class Preset:
 
         return options_lib.resolve(overrides, preset=self.name)
 
-    def build(self, image_shape=(28, 28, 1), **overrides):
+    def build(self, image_shape=(28, 28, 1), class_names=None, **overrides):
         """Builds and compiles this preset's `GAN` for an image shape.
 
         Args:
             image_shape: `(height, width, channels)` of the training
                 images. Defaults to `(28, 28, 1)` (MNIST).
+            class_names: with `conditional=True`, the names of the classes
+                (see `keras_gan.data.class_names`). Defaults to `None`.
             **overrides: option values, as for `options()` (e.g. `seed=0`,
-                `ema_kimg=10`).
+                `ema_kimg=10`, `conditional=True`).
 
         Returns:
-            A compiled `keras_gan.GAN`.
+            A compiled `keras_gan.GAN` (a `ConditionalGAN` with
+            `conditional=True`).
 
         Raises:
-            ValueError: for invalid options or an image shape the DCGAN
-                cannot build.
+            ValueError: for invalid options, an image shape the DCGAN
+                cannot build, or `conditional=True` without class names.
         """
-        return build_gan(self.options(**overrides), image_shape)
+        return build_gan(self.options(**overrides), image_shape, class_names)
 
 
 def _preset(name, description, **overrides):
@@ -120,12 +123,14 @@ def get(name):
     return PRESETS[name]
 
 
-def networks(options, image_shape):
+def networks(options, image_shape, num_classes=None):
     """Builds the generator and discriminator that `options` describe.
 
     Args:
         options: resolved options (`keras_gan.options.resolve`).
         image_shape: `(height, width, channels)` of the training images.
+        num_classes: the classes of a conditional model (the networks then
+            take labels too). Defaults to `None`.
 
     Returns:
         `(generator, discriminator)`, the DCGAN networks for that shape.
@@ -135,8 +140,10 @@ def networks(options, image_shape):
 
     image_shape = tuple(image_shape)
     return (
-        dcgan_generator(image_shape, options["latent_dim"]),
-        dcgan_discriminator(image_shape),
+        dcgan_generator(
+            image_shape, options["latent_dim"], num_classes=num_classes
+        ),
+        dcgan_discriminator(image_shape, num_classes=num_classes),
     )
 
 
@@ -188,7 +195,7 @@ def compile_kwargs(options):
     }
 
 
-def build_gan(options, image_shape):
+def build_gan(options, image_shape, class_names=None):
     """Builds and compiles the `GAN` described by resolved options.
 
     Sets the global seed first when `options["seed"]` is set (weights,
@@ -198,13 +205,31 @@ def build_gan(options, image_shape):
     Args:
         options: resolved options (`keras_gan.options.resolve`).
         image_shape: `(height, width, channels)` of the training images.
+        class_names: the class names of a conditional model
+            (`options["conditional"]`); their number is the number of
+            classes. Defaults to `None`.
 
     Returns:
-        A compiled `keras_gan.GAN`.
+        A compiled `keras_gan.GAN`, or `keras_gan.ConditionalGAN`.
+
+    Raises:
+        ValueError: for `options["conditional"]` without at least 2 class
+            names.
     """
     import keras
 
+    from keras_gan.conditional import ConditionalGAN
     from keras_gan.gan import GAN
+
+    extra = {}
+    if options["conditional"]:
+        if class_names is None or len(class_names) < 2:
+            raise ValueError(
+                "A conditional GAN needs a dataset with at least 2 classes. "
+                f"Received class_names={class_names!r} for dataset "
+                f"{options['dataset']!r}."
+            )
+        extra = {"class_names": tuple(class_names)}
 
     if options["seed"] is not None:
         keras.utils.set_random_seed(options["seed"])
@@ -213,8 +238,11 @@ def build_gan(options, image_shape):
     previous = keras.mixed_precision.dtype_policy()
     keras.mixed_precision.set_dtype_policy(options["precision"])
     try:
-        generator, discriminator = networks(options, image_shape)
-        gan = GAN(generator, discriminator, **gan_kwargs(options))
+        generator, discriminator = networks(
+            options, image_shape, len(extra["class_names"]) if extra else None
+        )
+        model = ConditionalGAN if extra else GAN
+        gan = model(generator, discriminator, **gan_kwargs(options), **extra)
     finally:
         keras.mixed_precision.set_dtype_policy(previous)
     gan.compile(**compile_kwargs(options))

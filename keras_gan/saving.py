@@ -9,6 +9,8 @@ HDF5 weights and JSON (see `callbacks.checkpoint`); NumPy files are read with
 
 import os
 
+import numpy as np
+
 import keras
 
 
@@ -75,23 +77,114 @@ def load_generator(path):
         path: a `.keras` file, e.g. a run's `generator.keras`.
 
     Returns:
-        A `keras.Model` from `(latent_dim,)` vectors to images.
+        A `keras.Model` from `(latent_dim,)` vectors to images; for a
+        conditional run, from `[z, labels]` (labels one-hot).
 
     Raises:
         ValueError: as `load_model`, or if the model's input is not a batch
-            of vectors or its output not a batch of images.
+            of vectors (and labels) or its output not a batch of images.
     """
     model = load_model(path, expect=keras.Model, compile=False)
-    in_shape, out_shape = model.input_shape, model.output_shape
+    inputs = [tuple(x.shape) for x in model.inputs]
+    out_shape = model.output_shape
     if not (
-        isinstance(in_shape, tuple)
-        and len(in_shape) == 2
+        len(inputs) in (1, 2)
+        and all(len(shape) == 2 for shape in inputs)
         and isinstance(out_shape, tuple)
         and len(out_shape) == 4
     ):
         raise ValueError(
-            f"Expected {path!r} to hold a generator from (batch, latent_dim) to "
-            f"(batch, height, width, channels). Received input {in_shape}, "
-            f"output {out_shape}."
+            f"Expected {path!r} to hold a generator from (batch, latent_dim) "
+            "(and (batch, num_classes) labels) to (batch, height, width, "
+            f"channels). Received inputs {inputs}, output {out_shape}."
         )
     return model
+
+
+class GeneratorSampler:
+    """The GAN protocol over a saved generator, without its GAN.
+
+    Offers `generator`, `latent_dim` and `generate()` (and, for a
+    conditional generator, `num_classes`, `class_names` and
+    `generate(labels=...)`), so a generator loaded from a run's
+    `generator.keras` works with `evaluate_generator`, the sample grid's
+    layout and the interpolation helpers.
+
+    Args:
+        generator: a generator from `load_generator`.
+        class_names: a conditional generator's class names (a run's
+            `class_names.json`). Defaults to numbered names.
+
+    Raises:
+        ValueError: for class names of the wrong count.
+
+    Example:
+
+    >>> sampler = GeneratorSampler(load_generator("logs/run/generator.keras"))
+    >>> images = sampler.generate(16, seed=0)
+    """
+
+    def __init__(self, generator, class_names=None):
+        self.generator = generator
+        inputs = generator.inputs
+        self.latent_dim = int(inputs[0].shape[-1])
+        self.num_classes = int(inputs[1].shape[-1]) if len(inputs) == 2 else None
+        if self.num_classes is None:
+            self.class_names = None
+            return
+        if class_names is None:
+            class_names = [str(k) for k in range(self.num_classes)]
+        if len(class_names) != self.num_classes:
+            raise ValueError(
+                f"Expected {self.num_classes} class names for this "
+                f"generator. Received {len(class_names)}: {list(class_names)}"
+            )
+        self.class_names = tuple(class_names)
+
+    def generate(self, n=None, z=None, seed=None, labels=None, batch_size=500):
+        """Generates images in [-1, 1] in inference mode.
+
+        Args:
+            n: number of images. Defaults to 16, `len(z)` or `len(labels)`.
+            z: latent vectors `(n, latent_dim)`. Defaults to standard
+                normal noise drawn with NumPy from `seed`.
+            seed: seed of the noise. Defaults to `None`.
+            labels: a conditional generator's classes (see
+                `keras_gan.conditional.label_weights`). Defaults to every
+                class in turn.
+            batch_size: images per generator call. Defaults to 500.
+
+        Returns:
+            A float32 array `(n, height, width, channels)`.
+
+        Raises:
+            ValueError: for `labels` with an unconditional generator, or
+                shapes and counts that disagree.
+        """
+        from keras_gan.conditional import label_weights
+        from keras_gan.gan import GAN
+
+        if self.num_classes is None and labels is not None:
+            raise ValueError(
+                "This generator is not conditional: it takes no labels. "
+                f"Received: labels={labels!r}"
+            )
+        if n is None and z is not None:
+            n = len(z)
+        if z is None:
+            if n is None and labels is not None and not np.isscalar(labels):
+                n = len(labels)
+            n = 16 if n is None else n
+            z = np.random.default_rng(seed).standard_normal(
+                (n, self.latent_dim), dtype=np.float32
+            )
+        z = np.asarray(z, dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != self.latent_dim or len(z) != n:
+            raise ValueError(
+                f"Expected {n} latent vectors of size {self.latent_dim}. "
+                f"Received z of shape {z.shape}."
+            )
+        inputs = [z]
+        if self.num_classes is not None:
+            inputs.append(label_weights(labels, self.class_names, len(z)))
+        return GAN._run(self.generator, inputs, batch_size)

@@ -15,6 +15,7 @@ import keras
 
 from keras_gan import options as options_lib
 from keras_gan import presets as presets_lib
+from keras_gan.data import class_names
 from keras_gan.data import make_dataset
 from keras_gan.data import open_arrays
 from keras_gan.data import scale_images
@@ -29,7 +30,7 @@ MAX_ROLLBACKS = 3
 ROLLBACK_LR_FACTOR = 0.5
 
 
-def build_gan(options, image_shape):
+def build_gan(options, image_shape, class_names=None):
     """Builds and compiles the DCGAN described by resolved options.
 
     The same definition as `keras_gan.presets.get(name).build(...)`.
@@ -37,11 +38,27 @@ def build_gan(options, image_shape):
     Args:
         options: a dict from `keras_gan.options.resolve`.
         image_shape: `(height, width, channels)` of the training images.
+        class_names: the classes of a conditional run. Defaults to `None`.
 
     Returns:
-        A compiled `GAN` (with an EMA generator when `ema_kimg` is set).
+        A compiled `GAN` (with an EMA generator when `ema_kimg` is set), a
+        `ConditionalGAN` when `options["conditional"]`.
     """
-    return presets_lib.build_gan(options, image_shape)
+    return presets_lib.build_gan(options, image_shape, class_names)
+
+
+def _class_names(options, labels):
+    # A conditional run's class names: the data's own (folder names,
+    # Fashion-MNIST's), numbered otherwise.
+    if not options["conditional"]:
+        return None
+    if labels is None:
+        raise ValueError(
+            "Expected a dataset with class labels for --conditional. "
+            f"Received {options['dataset']!r}, which has none (a folder "
+            "needs one sub-folder per class; an .npz needs y or labels)."
+        )
+    return class_names(options["dataset"], int(labels.max()) + 1)
 
 
 def _slug(text):
@@ -224,6 +241,7 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     """
     from callbacks import latest_checkpoint
     from callbacks import restore_checkpoint
+    from callbacks.sample_grid import grid_images
 
     from keras_gan.distribute import is_chief
     from keras_gan.distribute import make_strategy
@@ -234,7 +252,10 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     options, data_seed, drawn = _resolve_seed(options, resume)
     # Folders stream from an on-disk cache of the decoded images (built
     # once, in parallel); other sources load into memory.
-    images, _ = open_arrays(options["dataset"], image_size=options["image_size"])
+    images, labels = open_arrays(
+        options["dataset"], image_size=options["image_size"]
+    )
+    names = _class_names(options, labels)
     num_images, image_shape = len(images), tuple(images.shape[1:])
     if options["batch_size"] > num_images:
         raise ValueError(
@@ -251,7 +272,7 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     # settings) runs before the run directory is created, so a refused run
     # leaves nothing behind.
     with strategy.scope():
-        gan = build_gan(options, image_shape)
+        gan = build_gan(options, image_shape, names)
     checkpoints = os.path.join(run_dir, "checkpoints")
     initial_epoch = 0
     if resume:
@@ -277,6 +298,8 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
         # Only the chief writes: other workers train and keep no files.
         os.makedirs(run_dir, exist_ok=True)
         options_lib.write_options(options, run_dir)
+        if names is not None:
+            options_lib.write_class_names(names, run_dir)
         if verbose:
             print(f"Run directory: {run_dir}", flush=True)
             if drawn:
@@ -291,6 +314,7 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
     while initial_epoch < options["epochs"]:
         dataset = make_dataset(
             images,
+            labels=labels if names is not None else None,
             batch_size=options["batch_size"],
             shuffle_buffer=options["shuffle_buffer"],
             seed=data_seed,
@@ -339,8 +363,10 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
             )
     if chief:
         save_generator(gan, run_dir)
-        save_grid(
-            gan.generate(options["num_samples"], seed=options["seed"] or 0),
-            os.path.join(run_dir, GRID_FILE),
+        noise = gan.sample_noise(
+            options["num_samples"], seed=options["seed"] or 0
         )
+        images, layout = grid_images(gan, noise[:8] if names else noise)
+        save_grid(images, os.path.join(run_dir, GRID_FILE), **layout)
     return gan, history
+

@@ -8,6 +8,7 @@ Example:
 >>> batch = next(iter(dataset))  # float32, shape (256, 28, 28, 1), in [-1, 1]
 """
 
+from keras_gan.data.class_names import class_names
 from keras_gan.data.errors import AssumedRangeWarning
 from keras_gan.data.errors import DatasetUnavailableError
 from keras_gan.data.errors import SkippedImagesWarning
@@ -31,6 +32,7 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "SOURCES",
     "SkippedImagesWarning",
+    "class_names",
     "last_skipped_files",
     "load_arrays",
     "load_dataset",
