@@ -322,6 +322,15 @@ def open_folder(
     >>> images, labels = open_folder("faces/", image_size=(64, 64))
     >>> batch = images[np.arange(64)]  # reads 64 images from the cache
     """
+    if workers is not None and (
+        not isinstance(workers, (int, np.integer))
+        or isinstance(workers, bool)
+        or workers < 1
+    ):
+        raise ValueError(
+            "Expected workers to be None or a positive integer. Received: "
+            f"workers={workers!r}."
+        )
     folder_lib.report_skipped(folder, ())
     root = pathlib.Path(folder).expanduser().resolve()
     files, labels, _ = folder_lib.list_image_files(root)

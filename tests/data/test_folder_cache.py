@@ -19,6 +19,7 @@ from keras_gan.data import load_arrays
 from keras_gan.data import make_dataset
 from keras_gan.data import open_arrays
 from keras_gan.data import folder as folder_lib
+from keras_gan.data import folder_cache
 
 
 def _write(path, seed, size=(6, 5)):
@@ -232,3 +233,17 @@ def test_train_streams_a_folder_through_the_cache(
     manifest = json.loads((path.parent / "manifest.json").read_text())
     assert manifest["image_shape"] == [8, 8, 3]
     assert pathlib.Path(run_dir, "generator.keras").exists()
+
+
+def test_parallel_and_serial_decoding_write_the_same_cache(image_folder, tmp_path):
+    serial, _ = folder_cache.open_folder(
+        image_folder, image_size=(4, 4), cache_dir=tmp_path / "a", workers=1
+    )
+    parallel, _ = folder_cache.open_folder(
+        image_folder, image_size=(4, 4), cache_dir=tmp_path / "b", workers=4
+    )
+    assert pathlib.Path(serial.path).read_bytes() == pathlib.Path(
+        parallel.path
+    ).read_bytes()
+    with pytest.raises(ValueError, match="workers=0"):
+        folder_cache.open_folder(image_folder, cache_dir=tmp_path, workers=0)
