@@ -58,6 +58,9 @@ CONFIGS = {
     # MirroredStrategy over 2 logical CPU devices sharing this machine's
     # cores: the tf.distribute path, not a speed-up on one CPU.
     "fit+2replicas": {},
+    # ConditionalGAN on (images, labels): the label joins the noise and a
+    # projection discriminator (issue 15's target: <= 1.10x a fit step).
+    "fit+conditional": {"conditional": True},
 }
 # Configurations trained under MirroredStrategy over N logical CPU devices.
 REPLICAS = {"fit+2replicas": 2}
@@ -318,8 +321,17 @@ def synthetic_images(n=640, shape=(28, 28, 1)):
     return np.random.default_rng(0).integers(0, 256, (n,) + shape, "uint8")
 
 
-def _source(dataset):
-    return synthetic_images() if dataset == "synthetic" else dataset
+def _source(dataset, labels=False):
+    if dataset != "synthetic":
+        return dataset
+    images = synthetic_images()
+    if not labels:
+        return images
+    import numpy as np
+
+    # Ten balanced classes, as in MNIST.
+    return images, np.arange(len(images)) % 10
+
 
 
 def _find_tf_functions(obj, seen=None):
@@ -342,6 +354,11 @@ def _find_tf_functions(obj, seen=None):
     return found
 
 
+def _batch_len(batch):
+    # Images in a batch of images or of (images, labels).
+    return int((batch[0] if isinstance(batch, tuple) else batch).shape[0])
+
+
 def _measure_data(dataset, steps_per_epoch, capped):
     """Seconds to pull one epoch of batches from the dataset alone.
 
@@ -357,12 +374,11 @@ def _measure_data(dataset, steps_per_epoch, capped):
     start = time.perf_counter()
     first = next(iterator)
     fill = time.perf_counter() - start
-    images = 0 if capped else int(first.shape[0])
+    images = 0 if capped else _batch_len(first)
     pulls = steps_per_epoch if capped else steps_per_epoch - 1
     start = time.perf_counter()
     for _ in range(pulls):
-        batch = next(iterator)
-        images += int(batch.shape[0])
+        images += _batch_len(next(iterator))
     data = time.perf_counter() - start
     if not capped:
         data += fill
@@ -588,6 +604,7 @@ def run_fit(config, dataset, batch_size, epochs, steps, warmup, launch):
 
     from keras_gan import options as options_lib
     from keras_gan import training
+    from keras_gan.data import class_names
     from keras_gan.data import load_dataset
 
     overrides = dict(CONFIGS[config])
@@ -602,23 +619,27 @@ def run_fit(config, dataset, batch_size, epochs, steps, warmup, launch):
         logdir = tempfile.mkdtemp(prefix="keras-gan-bench-")
         overrides["logdir"] = logdir
     options = options_lib.resolve(overrides)
+    conditional = options["conditional"]
     data = load_dataset(
-        _source(dataset),
+        _source(dataset, labels=conditional),
         batch_size=options["batch_size"],
         image_size=options["image_size"],
         shuffle_buffer=options["shuffle_buffer"],
         seed=options["seed"],
+        labels=conditional,
     )
-    image_shape = tuple(data.element_spec.shape[1:])
+    spec = data.element_spec[0] if conditional else data.element_spec
+    image_shape = tuple(spec.shape[1:])
+    names = class_names(dataset, 10) if conditional else None
     replicas = REPLICAS.get(config, 1)
     if replicas > 1:
         import tensorflow as tf
 
         strategy = tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(replicas)])
         with strategy.scope():
-            gan = training.build_gan(options, image_shape)
+            gan = training.build_gan(options, image_shape, names)
     else:
-        gan = training.build_gan(options, image_shape)
+        gan = training.build_gan(options, image_shape, names)
 
     python_traces = [0]
     train_step = gan.train_step
@@ -644,7 +665,8 @@ def run_fit(config, dataset, batch_size, epochs, steps, warmup, launch):
             run_dir = training.new_run_dir(options)
             options_lib.write_options(options, run_dir)
             start = time.perf_counter()
-            reals = next(iter(data.take(1)))[: options["num_samples"]]
+            reals = next(iter(data.take(1)))
+            reals = (reals[0] if conditional else reals)[: options["num_samples"]]
             reals = keras.ops.convert_to_numpy(reals)
             result["reals_s"] = time.perf_counter() - start
             callbacks = training.default_callbacks(options, run_dir, reals)
@@ -986,6 +1008,15 @@ def evaluate_targets(summary, runs, settings):
         "target": "no retracing after the first epoch (library configs)",
         "measured": measured,
         "status": _status(None if not retracing else not offenders),
+    })
+
+    ratio = _paired(
+        runs, "fit+conditional", "fit", "images_per_s", lambda a, b: b / a
+    )
+    targets.append({
+        "target": "fit+conditional step <= 1.10x fit step (paired)",
+        "measured": "n/a" if ratio is None else f"{ratio:.2f}x",
+        "status": _status(None if ratio is None else ratio <= 1.10),
     })
 
     ratio = _paired(runs, "fit+callbacks", "lecture", "peak_rss_mb", lambda a, b: a / b)

@@ -54,12 +54,12 @@ def test_summary_table_and_targets_have_every_column():
     assert "| fit+bf16 (1 failed) |" in table
     settings = {"dataset": "synthetic", "steps": 2}
     targets = benchmark.evaluate_targets(summary, runs, settings)
-    assert len(targets) == 5
+    assert len(targets) == 6
     for target in targets:
         assert set(target) == {"target", "measured", "status"}
     # fit 1.10x, callbacks 0.01 s of a 10-step epoch at 1 step/s, bf16 failed
-    # (no ratio), no retraces, equal peak RSS.
-    assert [t["status"] for t in targets] == ["PASS", "PASS", "n/a", "PASS", "PASS"]
+    # (no ratio), no retraces, no conditional run, equal peak RSS.
+    assert [t["status"] for t in targets] == ["PASS", "PASS", "n/a", "PASS", "n/a", "PASS"]
     assert targets[0]["measured"] == "1.10x (1.00x by CPU-s/step)"
 
 
@@ -129,7 +129,7 @@ def test_summarize_computes_paired_ratios_and_rates():
     assert benchmark.summarize(runs, 290.0)["fit"]["vs_lecture"] == pytest.approx(1.1)
 
 
-def _targets(**fit_values):
+def _targets(conditional_images_per_s=None, **fit_values):
     runs = [
         _run("lecture", 0, images_per_s=100.0, peak_rss_mb=1000.0),
         _run("fit", 0, **{"images_per_s": 100.0, "epoch_s_median": 2.0, **fit_values}),
@@ -137,6 +137,8 @@ def _targets(**fit_values):
              peak_rss_mb=1300.0),
     ]
     runs[2]["callbacks_s_per_epoch"] = 0.5
+    if conditional_images_per_s:
+        runs.append(_run("fit+conditional", 0, images_per_s=conditional_images_per_s))
     summary = benchmark.summarize(runs, peak_gflops=100.0)
     settings = {"dataset": "fashion_mnist", "steps": None}
     return {t["target"].split(" ")[0]: t for t in benchmark.evaluate_targets(summary, runs, settings)}
@@ -154,6 +156,11 @@ def test_targets_pass_and_fail_on_their_thresholds():
     assert rss["status"] == "FAIL" and rss["measured"] == "1.30x"
     assert equal["fit+bf16"]["status"] == "n/a"  # not run
     assert equal["no"]["status"] == "PASS"
+    assert equal["fit+conditional"]["status"] == "n/a"  # not run
+    # A conditional step: 100 / 95 images/s = 1.05x a fit step; 100 / 90 = 1.11x.
+    assert _targets(conditional_images_per_s=95.0)["fit+conditional"]["status"] == "PASS"
+    slow = _targets(conditional_images_per_s=90.0)["fit+conditional"]
+    assert slow["status"] == "FAIL" and slow["measured"] == "1.11x"
     retracing = _targets(retraces_after_warmup=2)["no"]
     assert retracing["status"] == "FAIL" and retracing["measured"].startswith("fit: 2")
 
@@ -259,4 +266,4 @@ def test_smoke_run_reports_every_key(tmp_path):
     for config in ("lecture", "fit", "fit+callbacks"):
         assert set(benchmark.SUMMARY_KEYS) <= set(report["summary"][config])
     assert report["summary"]["fit+callbacks"]["callbacks_s"] is not None
-    assert len(report["targets"]) == 5
+    assert len(report["targets"]) == 6
