@@ -199,3 +199,49 @@ def test_generate_checks_labels():
     b = gan.generate(z=z, labels=1)
     assert not np.allclose(a, b)
     np.testing.assert_allclose(gan.generate(z=z, labels=0), a, atol=1e-6)
+
+
+def _class_folder(root, n=8):
+    """A folder with class sub-folders 'dark' and 'bright' of 8x8 PNGs."""
+    for name, value in (("bright", 220), ("dark", 30)):
+        os.makedirs(root / name)
+        for i in range(n):
+            Image.fromarray(np.full((8, 8), value, np.uint8), mode="L").save(root / name / f"{i}.png")
+    return root
+
+
+def test_trains_from_image_dataset_from_directory(tmp_path):
+    from keras_gan import load_dataset
+
+    folder = _class_folder(tmp_path / "data")
+    pipeline = keras.utils.image_dataset_from_directory(
+        folder, image_size=(8, 8), color_mode="grayscale", batch_size=4, seed=0)
+    # Keras numbers the sub-folders in sorted order, as keras_gan does.
+    assert pipeline.class_names == ["bright", "dark"]
+    dataset = load_dataset(pipeline, labels=True, batch_size=8)
+    images, labels = next(iter(dataset))
+    assert float(images.numpy().max()) <= 1.0 and sorted(set(labels.numpy().tolist())) == [0, 1]
+    keras.utils.set_random_seed(0)
+    gan = ConditionalGAN(cond_generator(), cond_discriminator(), class_names=pipeline.class_names)
+    gan.compile()
+    history = gan.fit(dataset, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][0])
+    assert gan.label_index("dark") == 1
+
+
+def test_a_labelled_folder_names_the_classes(tmp_path, capsys):
+    from keras_gan import cli
+    from keras_gan.data import class_names
+
+    folder = _class_folder(tmp_path / "data")
+    assert class_names(str(folder)) == ("bright", "dark")
+    assert class_names("fashion_mnist")[7] == "Sneaker"
+    assert class_names(str(tmp_path / "data" / "dark")) is None  # no sub-folders
+    code = cli.main(["train", "--dataset", str(folder), "--conditional", "--batch-size", "8",
+                     "--epochs", "1", "--latent-dim", "8", "--seed", "0", "--no-tensorboard",
+                     "--logdir", str(tmp_path / "logs"), "--run-name", "f"])
+    assert code == 0
+    run = tmp_path / "logs" / "f"
+    assert (run / "class_names.json").read_text().split() == ['[', '"bright",', '"dark"', ']']
+    assert cli.main(["sample", "--run", str(run), "--label", "DARK", "--n", "4",
+                     "--out", str(tmp_path / "dark.png")]) == 0
