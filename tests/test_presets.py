@@ -91,3 +91,18 @@ def test_presets_module_does_not_load_keras():
             "keras_gan.cli.build_parser(); print('keras' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr[-2000:]
+
+
+def test_a_preset_builds_a_conditional_gan_from_class_names():
+    from keras_gan import ConditionalGAN
+    from keras_gan import presets
+    from keras_gan.data import class_names
+
+    gan = presets.get("dcgan").build(
+        (28, 28, 1), class_names=class_names("fashion_mnist"), conditional=True, seed=0
+    )
+    assert isinstance(gan, ConditionalGAN)
+    assert gan.num_classes == 10 and gan.label_index("sneaker") == 7
+    assert float(gan.g_optimizer.beta_1) == 0.5  # the preset's optimizer
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        presets.get("lecture").build((28, 28, 1), conditional=True)
