@@ -57,18 +57,20 @@ def ema_beta(batch_size, images_seen, half_life_kimg, rampup=0.05):
     )
 
 
-def update_ema(ema_network, network, beta):
+def update_ema(ema_network, network, beta, active=None):
     """Moves `ema_network` towards `network` by `1 - beta`, in place.
 
     Variables that are trainable in `network` become
     `beta * ema + (1 - beta) * live`; non-trainable ones (BatchNorm's moving
-    mean and variance) are copied from `network`. Works inside
-    `tf.function`.
+    mean and variance) are copied from `network`. Works inside compiled
+    steps on every backend.
 
     Args:
         ema_network: the averaged copy (a clone of `network`).
         network: the network being trained.
         beta: the decay, from `ema_beta`.
+        active: a boolean scalar tensor; where false, nothing moves (a
+            skipped training step). Defaults to `None` (always update).
 
     Raises:
         ValueError: if the two networks' variables do not pair up.
@@ -82,10 +84,15 @@ def update_ema(ema_network, network, beta):
     # Paired by position (a clone lists its weights in the same order); the
     # live variable says which kind it is, since the EMA copy is frozen.
     for averaged, live in zip(averaged_vars, live_vars):
+        live_value, averaged_value = live.value, averaged.value
         if live.trainable:
             # live + beta * (ema - live) == beta * ema + (1 - beta) * live
-            averaged.assign(
-                live + ops.cast(beta, live.dtype) * (averaged - live)
+            new = live_value + ops.cast(beta, live.dtype) * (
+                averaged_value - live_value
             )
         else:
-            averaged.assign(live)
+            new = live_value
+        if active is not None:
+            # Selected, not branched: no stateful op under a condition.
+            new = ops.where(active, new, averaged_value)
+        averaged.assign(new)

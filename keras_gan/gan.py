@@ -5,12 +5,14 @@ import numpy as np
 import keras
 from keras import ops
 
+from keras_gan import _step
 from keras_gan import ema as ema_lib
 from keras_gan import losses as losses_lib
 from keras_gan._optimizer_pair import OptimizerPair
 from keras_gan._optimizer_pair import loss_scaled
 
-_SUPPORTED_BACKENDS = ("tensorflow",)
+# The non-finite flag's loss codes (0: every loss finite so far).
+_NON_FINITE_LOSSES = {1: "g_loss", 2: "d_loss"}
 
 
 def _check_network(name, network):
@@ -30,14 +32,7 @@ def _static_shape(network, attr):
 
 
 def _replica_count():
-    # Gradients are summed across replicas under tf.distribute: each
-    # replica's mean loss is divided by the replica count so the summed
-    # gradient equals the single-device gradient on the global batch.
-    if keras.backend.backend() != "tensorflow":
-        return 1
-    import tensorflow as tf
-
-    return tf.distribute.get_strategy().num_replicas_in_sync
+    return _step.backend().replica_count()
 
 
 def _multi_worker():
@@ -119,7 +114,16 @@ def _check_first_batch(data, batch_size):
 
 
 class NonFiniteLossError(FloatingPointError):
-    """A loss became NaN or infinite; no update was applied for that step.
+    """A loss became NaN or infinite; that update was not applied.
+
+    The check is part of the computed step (it holds under `tf.function`,
+    XLA, JAX and PyTorch alike): the failing update and everything after it
+    in the same step are skipped, and `fit` stops after that step. With
+    `d_steps > 1`, the discriminator updates of the same step before the
+    failing one were applied (each checks its own loss); a non-finite
+    `g_loss` comes after all `d_steps` discriminator updates, which were
+    applied. BatchNorm moving statistics are those the failing step's
+    forward pass left, as when `LossScaleOptimizer` skips a step.
 
     Attributes:
         loss: `"g_loss"` or `"d_loss"`.
@@ -146,6 +150,38 @@ class _EpochTracker(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
         self.start_step = _to_int(self.model.g_optimizer.iterations)
+
+
+class _NonFinite(keras.metrics.Metric):
+    # Sticky within an epoch: which loss went non-finite first (a code of
+    # `_NON_FINITE_LOSSES`, 0 while all are finite) and at which step (the
+    # generator's update count). Once set, later steps apply nothing, so
+    # with `steps_per_execution > 1` the weights stay those before the
+    # failing step. A metric, so that the JAX trainer threads it through
+    # its stateless step and Keras resets it each epoch; never saved.
+    def __init__(self, name="non_finite"):
+        super().__init__(name=name)
+        self.loss = self.add_variable(
+            (), "zeros", dtype="int32", aggregation="only_first_replica",
+            name="loss",
+        )
+        self.step = self.add_variable(
+            (), "zeros", dtype="int32", aggregation="only_first_replica",
+            name="step",
+        )
+
+    def update_state(self, code, step):
+        loss, at = self.loss.value, self.step.value
+        first = ops.logical_and(ops.equal(loss, 0), code > 0)
+        self.loss.assign(ops.where(first, code, loss))
+        self.step.assign(ops.where(first, ops.cast(step, "int32"), at))
+
+    def result(self):
+        return self.loss
+
+    def reset_state(self):
+        self.loss.assign(0)
+        self.step.assign(0)
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
@@ -246,6 +282,12 @@ class GAN(keras.Model):
         self.latent_dim = int(latent_dim)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="noise")
+        # `evaluate()` draws its own noise: it never shifts the training
+        # noise stream (a seeded run trains the same with or without it).
+        self.eval_seed_generator = keras.random.SeedGenerator(
+            None if seed is None else seed + 1, name="eval_noise"
+        )
+        self._non_finite = _NonFinite()
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
@@ -322,11 +364,13 @@ class GAN(keras.Model):
     @property
     def metrics(self):
         # Listed here so Keras resets them at the start of each epoch.
+        # The last one is the non-finite flag, never logged.
         return [
             self.g_loss_tracker,
             self.d_loss_tracker,
             self.d_real_tracker,
             self.d_fake_tracker,
+            self._non_finite,
         ]
 
     def compile(
@@ -364,13 +408,7 @@ class GAN(keras.Model):
                 penalty, an `optimizer=` or `loss=`-style Keras argument, or
                 a backend without a GAN train step.
         """
-        backend = keras.backend.backend()
-        if backend not in _SUPPORTED_BACKENDS:
-            raise ValueError(
-                "GAN.train_step is written for the TensorFlow backend. "
-                f"Received: KERAS_BACKEND={backend!r}. Set "
-                "KERAS_BACKEND=tensorflow."
-            )
+        _step.backend()  # refuses a backend without a GAN step
         if "optimizer" in kwargs:
             raise ValueError(
                 "GAN.compile takes `g_optimizer` and `d_optimizer`, not "
@@ -627,8 +665,10 @@ class GAN(keras.Model):
                 range found and the fix; also (from `train_step`) when the
                 images' shape is not the model's.
             NonFiniteLossError: when a loss becomes NaN or infinite, naming
-                the loss, the epoch and the step. The weights are those
-                before the failing step.
+                the loss, the epoch and the step, on every backend and
+                with `jit_compile=True`. The failing update was not
+                applied; with `d_steps > 1` the discriminator updates
+                before it in the same step were (see `NonFiniteLossError`).
         """
         data = args[0] if args else kwargs.get("x")
         # Refuse pixels outside [-1, 1] before training on them: once, on
@@ -648,20 +688,52 @@ class GAN(keras.Model):
             callbacks.append(tracker)
         else:
             kwargs["callbacks"] = list(callbacks or []) + [tracker]
+        self._epoch_tracker = tracker
         try:
             return super().fit(*args, **kwargs)
-        except Exception as err:  # tf.errors.InvalidArgumentError
-            message = str(getattr(err, "message", err))
-            if "non-finite " not in message:
-                raise
-            loss = "g_loss" if "non-finite g_loss" in message else "d_loss"
-            done = _to_int(self.g_optimizer.iterations)
-            raise NonFiniteLossError(
-                loss,
-                epoch=tracker.epoch + 1,
-                step=done - tracker.start_step + 1,
-                global_step=done + 1,
-            ) from None
+        finally:
+            self._epoch_tracker = None
+
+    def make_train_function(self, force=False):
+        # Keras' train function, wrapped to read the step's non-finite flag
+        # after each call and stop `fit` there (see `_stop_if_non_finite`).
+        super().make_train_function(force)
+        function = self.train_function  # not every backend returns it
+        if getattr(function, "_keras_gan_checked", False):
+            return function
+
+        def train_function(*args):
+            out = function(*args)
+            self._stop_if_non_finite(out)
+            return out
+
+        train_function._keras_gan_checked = True
+        self.train_function = train_function
+        return train_function
+
+    def _stop_if_non_finite(self, out):
+        # The step reports its flag in the logs under private keys, removed
+        # here so no callback, progress bar or history sees them. Reading
+        # them waits for the step to finish (one scalar per step).
+        logs = out[0] if isinstance(out, tuple) else out
+        code = logs.pop("_non_finite_loss", None)
+        step = logs.pop("_non_finite_step", None)
+        if code is None:
+            return
+        code = int(np.asarray(ops.convert_to_numpy(code)).reshape(-1)[0])
+        if code == 0:
+            return
+        step = int(np.asarray(ops.convert_to_numpy(step)).reshape(-1)[0])
+        _step.backend().restore_state(self, out)
+        tracker = getattr(self, "_epoch_tracker", None)
+        epoch = tracker.epoch if tracker else 0
+        start = tracker.start_step if tracker else step
+        raise NonFiniteLossError(
+            _NON_FINITE_LOSSES[code],
+            epoch=epoch + 1,
+            step=step - start + 1,
+            global_step=step + 1,
+        )
 
     def _unpack(self, data):
         # The real images and the condition of both networks: `None` here
@@ -688,23 +760,16 @@ class GAN(keras.Model):
         return self.discriminator(images, training=training)
 
     def _noise(self, real):
-        import tensorflow as tf
+        # Training noise; the batch follows the real batch (the last batch
+        # of an epoch is short).
+        return self._draw_noise(real, self.seed_generator)
 
-        # Noise batch follows the real batch: the last batch is short. Under
-        # tf.distribute every replica holds the same seed state, so the
-        # replica id is folded into the seed: each replica draws its own
-        # noise for its share of the batch. Replica 0 (and a single device)
-        # draws exactly what `keras.random.normal(seed=seed_generator)` would.
-        seed = self.seed_generator.next()
-        context = tf.distribute.get_replica_context()
-        if context is not None and context.num_replicas_in_sync > 1:
-            replica = tf.cast(context.replica_id_in_sync_group, seed.dtype)
-            seed = seed + tf.stack([tf.zeros_like(replica), replica * 7919])
-        return tf.random.stateless_normal(
-            (ops.shape(real)[0], self.latent_dim), seed=tf.cast(seed, "int32")
+    def _draw_noise(self, real, seed_generator):
+        return _step.backend().noise(
+            seed_generator, (ops.shape(real)[0], self.latent_dim)
         )
 
-    def _track(self, g_loss, d_loss, real_logits, fake_logits):
+    def _track(self, g_loss, d_loss, real_logits, fake_logits, code=None):
         self.g_loss_tracker.update_state(g_loss)
         self.d_loss_tracker.update_state(d_loss)
         self.d_real_tracker.update_state(
@@ -713,7 +778,12 @@ class GAN(keras.Model):
         self.d_fake_tracker.update_state(
             ops.mean(ops.sigmoid(ops.cast(fake_logits, "float32")))
         )
-        logs = {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics[:4]}
+        if code is not None:
+            # Read (and removed) by `_stop_if_non_finite` after the step.
+            self._non_finite.update_state(code, self.g_optimizer.iterations.value)
+            logs["_non_finite_loss"] = ops.convert_to_tensor(self._non_finite.loss)
+            logs["_non_finite_step"] = ops.convert_to_tensor(self._non_finite.step)
         if _multi_worker():
             # Keras reduces multi-worker step outputs with
             # strategy.reduce("MEAN", v, axis=0), which fails on scalars;
@@ -722,8 +792,6 @@ class GAN(keras.Model):
         return logs
 
     def _gradient_penalty(self, real, fake, condition):
-        import tensorflow as tf
-
         # WGAN-GP: penalise the critic's gradient norm away from 1 on random
         # interpolates between real and fake images (Gulrajani et al. 2017).
         real = ops.cast(real, "float32")
@@ -732,10 +800,9 @@ class GAN(keras.Model):
             (ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator
         )
         mixed = real + alpha * (fake - real)
-        with tf.GradientTape() as tape:
-            tape.watch(mixed)
-            scores = ops.cast(self._critic(mixed, condition), "float32")
-        grads = tape.gradient(scores, mixed)
+        grads = _step.backend().input_gradient(
+            lambda x: ops.cast(self._critic(x, condition), "float32"), mixed
+        )
         norms = ops.sqrt(ops.sum(ops.square(grads), axis=[1, 2, 3]) + 1e-12)
         return ops.mean(ops.square(norms - 1.0))
 
@@ -750,85 +817,137 @@ class GAN(keras.Model):
         return d_loss, real_logits, fake_logits
 
     @staticmethod
-    def _scaled(optimizer, loss, replicas, name):
-        # Called inside the tape so the tape records the scaling. A
-        # non-finite loss stops the step before any update is applied.
-        import tensorflow as tf
-
-        loss = tf.debugging.check_numerics(loss, f"non-finite {name}")
+    def _scaled(optimizer, loss, replicas):
+        # The loss whose gradient is applied: divided by the replica count
+        # (see `_replica_count`) and, under mixed_float16, multiplied by the
+        # optimizer's loss scale (`apply` unscales).
         loss = loss / replicas
         if hasattr(optimizer, "scale_loss"):
-            # Loss scaling under mixed_float16; identity otherwise.
             loss = optimizer.scale_loss(loss)
         return loss
 
     @staticmethod
-    def _apply(optimizer, tape, scaled_loss, variables):
-        optimizer.apply(tape.gradient(scaled_loss, variables), variables)
+    def _finite(loss):
+        return ops.all(ops.isfinite(loss))
 
-    def train_step(self, data):
-        import tensorflow as tf
+    def train_step(self, *args):
+        # Keras calls `train_step(data)`, or on JAX `train_step(state,
+        # data)`: the backend module runs `_train_step` either way.
+        return _step.backend().run_train_step(self, self._train_step, args)
 
+    def _train_step(self, data):
         if self.adversarial_loss is None:
             raise ValueError("Call `compile()` before `fit()`.")
+        backend = _step.backend()
         real, condition = self._unpack(data)
-        replicas = _replica_count()
+        replicas = backend.replica_count()
         g_vars = self.generator.trainable_variables
         d_vars = self.discriminator.trainable_variables
+        # False once an earlier step of this epoch was non-finite: with
+        # several steps per execution, nothing after it is applied.
+        ok = ops.equal(self._non_finite.loss.value, 0)
+
         if self.d_steps == 1:
             # The lecture's step: one forward pass updates both networks.
-            with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            def losses():
                 fake = self._fake(self._noise(real), condition)
                 d_loss, real_logits, fake_logits = (
                     self._discriminator_objective(real, fake, condition)
                 )
                 g_loss = self.adversarial_loss.generator(fake_logits)
-                g_scaled = self._scaled(self.g_optimizer, g_loss, replicas, "g_loss")
-                d_scaled = self._scaled(self.d_optimizer, d_loss, replicas, "d_loss")
-            # Both updates wait for both finite-checks: a NaN in either loss
-            # leaves both networks untouched.
-            with tf.control_dependencies([g_scaled, d_scaled]):
-                self._apply(self.g_optimizer, g_tape, g_scaled, g_vars)
-                self._apply(self.d_optimizer, d_tape, d_scaled, d_vars)
-            self._update_ema(real, replicas)
-            return self._track(g_loss, d_loss, real_logits, fake_logits)
-        # Several critic updates per generator update (WGAN-GP's n_critic).
-        for _ in range(self.d_steps):
-            with tf.GradientTape() as d_tape:
-                fake = self._fake(self._noise(real), condition)
-                d_loss, real_logits, fake_logits = (
-                    self._discriminator_objective(real, fake, condition)
+                scaled = (
+                    self._scaled(self.g_optimizer, g_loss, replicas),
+                    self._scaled(self.d_optimizer, d_loss, replicas),
                 )
-                d_scaled = self._scaled(self.d_optimizer, d_loss, replicas, "d_loss")
-            self._apply(self.d_optimizer, d_tape, d_scaled, d_vars)
-        with tf.GradientTape() as g_tape:
-            fake = self._fake(self._noise(real), condition)
-            g_loss = self.adversarial_loss.generator(
-                self._critic(fake, condition)
-            )
-            g_scaled = self._scaled(self.g_optimizer, g_loss, replicas, "g_loss")
-        self._apply(self.g_optimizer, g_tape, g_scaled, g_vars)
-        self._update_ema(real, replicas)
-        return self._track(g_loss, d_loss, real_logits, fake_logits)
+                return scaled, (g_loss, d_loss, real_logits, fake_logits)
 
-    def _update_ema(self, real, replicas):
-        # After the generator's update (tf.function orders stateful ops as
-        # written). Every replica holds the same weights after the update,
-        # so each computes the same average; the batch counts all replicas.
+            _, (g_loss, d_loss, real_logits, fake_logits), (g_grads, d_grads) = (
+                backend.losses_and_gradients(losses, [g_vars, d_vars])
+            )
+            d_finite = backend.agree(self._finite(d_loss))
+            g_finite = backend.agree(self._finite(g_loss))
+            # A non-finite loss leaves both networks untouched.
+            finite = ops.logical_and(ok, ops.logical_and(d_finite, g_finite))
+            backend.apply_if(
+                finite,
+                [
+                    (self.g_optimizer, g_grads, g_vars),
+                    (self.d_optimizer, d_grads, d_vars),
+                ],
+            )
+        else:
+            # Several critic updates per generator update (WGAN-GP's
+            # n_critic), each checked on its own: those before a failing
+            # one stay applied, none after it is.
+            finite, d_finite = ok, ops.convert_to_tensor(True)
+            for _ in range(self.d_steps):
+
+                def d_losses():
+                    fake = self._fake(self._noise(real), condition)
+                    d_loss, real_logits, fake_logits = (
+                        self._discriminator_objective(real, fake, condition)
+                    )
+                    scaled = (self._scaled(self.d_optimizer, d_loss, replicas),)
+                    return scaled, (d_loss, real_logits, fake_logits)
+
+                _, (d_loss, real_logits, fake_logits), (d_grads,) = (
+                    backend.losses_and_gradients(d_losses, [d_vars])
+                )
+                this_finite = backend.agree(self._finite(d_loss))
+                d_finite = ops.logical_and(d_finite, this_finite)
+                finite = ops.logical_and(finite, this_finite)
+                backend.apply_if(finite, [(self.d_optimizer, d_grads, d_vars)])
+
+            def g_losses():
+                fake = self._fake(self._noise(real), condition)
+                g_loss = self.adversarial_loss.generator(
+                    self._critic(fake, condition)
+                )
+                return (self._scaled(self.g_optimizer, g_loss, replicas),), g_loss
+
+            _, g_loss, (g_grads,) = backend.losses_and_gradients(
+                g_losses, [g_vars]
+            )
+            g_finite = backend.agree(self._finite(g_loss))
+            finite = ops.logical_and(finite, g_finite)
+            backend.apply_if(finite, [(self.g_optimizer, g_grads, g_vars)])
+
+        self._update_ema(real, replicas, finite)
+        # Which loss failed first in this step (0: none, or an earlier
+        # step already failed and keeps its own code).
+        code = ops.where(
+            ops.logical_not(d_finite), 2, ops.where(ops.logical_not(g_finite), 1, 0)
+        )
+        code = ops.where(ok, code, 0)
+        return self._track(
+            g_loss, d_loss, real_logits, fake_logits, ops.cast(code, "int32")
+        )
+
+    def _update_ema(self, real, replicas, finite=True):
+        # After the generator's update (the step's stateful ops run in the
+        # order written). Every replica holds the same weights after the
+        # update, so each computes the same average; the batch counts all
+        # replicas. A skipped (non-finite) step moves nothing.
         if self.ema_generator is None:
             return
         batch = ops.cast(ops.shape(real)[0], "float32") * replicas
         beta = ema_lib.ema_beta(
             batch, self.ema_images_seen, self.ema_kimg, self.ema_rampup
         )
-        ema_lib.update_ema(self.ema_generator, self.generator, beta)
-        self.ema_images_seen.assign(self.ema_images_seen + batch)
+        ema_lib.update_ema(self.ema_generator, self.generator, beta, active=finite)
+        self.ema_images_seen.assign(
+            self.ema_images_seen + ops.where(finite, batch, 0.0)
+        )
 
-    def test_step(self, data):
+    def test_step(self, *args):
+        return _step.backend().run_test_step(self, self._test_step, args)
+
+    def _test_step(self, data):
         if self.adversarial_loss is None:
             raise ValueError("Call `compile()` before `evaluate()`.")
         real, condition = self._unpack(data)
-        fake = self._fake(self._noise(real), condition, training=False)
+        noise = self._draw_noise(real, self.eval_seed_generator)
+        fake = self._fake(noise, condition, training=False)
         real_logits = self._critic(real, condition, training=False)
         fake_logits = self._critic(fake, condition, training=False)
         d_loss = self.adversarial_loss.discriminator(real_logits, fake_logits)

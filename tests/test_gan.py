@@ -293,6 +293,96 @@ def test_non_finite_loss_names_loss_epoch_and_step_and_keeps_weights(tiny_images
     assert int(gan.g_optimizer.iterations) == 2
 
 
+def test_non_finite_loss_is_caught_under_xla(tiny_images):
+    # tf.debugging.check_numerics is skipped under XLA; the guard is part of
+    # the computed step, so jit_compile=True stops and keeps the weights too.
+    from keras_gan.gan import NonFiniteLossError
+
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+    gan.compile(jit_compile=True)
+    gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0, shuffle=False)
+    trainable = gan.generator.trainable_weights + gan.discriminator.trainable_weights
+    state = list(gan.g_optimizer.variables) + list(gan.d_optimizer.variables)
+    before = [keras.ops.convert_to_numpy(w).copy() for w in trainable + state]
+    bad = tiny_images.copy()
+    bad[40] = np.inf  # in the second batch of epoch 2 (no shuffling)
+    with pytest.raises(NonFiniteLossError, match=r"Non-finite d_loss at epoch 2, step 2 \(global step 4\)"):
+        gan.fit(bad, batch_size=32, epochs=2, initial_epoch=1, verbose=0, shuffle=False)
+    # Step 1 of epoch 2 was applied, step 2 was not: 3 updates each.
+    assert int(gan.g_optimizer.iterations) == 3 and int(gan.d_optimizer.iterations) == 3
+    after = [keras.ops.convert_to_numpy(w) for w in trainable + state]
+    assert all(np.isfinite(a).all() for a in after)
+    assert any(not np.array_equal(b, a) for b, a in zip(before, after))
+
+
+class _NaNOnSecondCriticUpdate(GAN):
+    """The second critic update of each step sees a NaN d_loss (its index is
+    known when the step is traced: the d_steps loop is unrolled)."""
+
+    calls = 0
+
+    def _discriminator_objective(self, real, fake, condition):
+        d_loss, real_logits, fake_logits = super()._discriminator_objective(real, fake, condition)
+        _NaNOnSecondCriticUpdate.calls += 1
+        if _NaNOnSecondCriticUpdate.calls % self.d_steps == 2:
+            d_loss = d_loss * np.float32("nan")
+        return d_loss, real_logits, fake_logits
+
+
+def test_non_finite_critic_update_with_d_steps_keeps_the_updates_before_it(tiny_images):
+    from keras_gan.gan import NonFiniteLossError
+
+    keras.utils.set_random_seed(0)
+    _NaNOnSecondCriticUpdate.calls = 0
+    gan = _NaNOnSecondCriticUpdate(
+        tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=1.0
+    )
+    gan.compile(loss="wasserstein", d_steps=3)
+    g_before, d_before = _weights(gan.generator), _weights(gan.discriminator)
+    ema_before = _weights(gan.ema_generator)
+    with pytest.raises(NonFiniteLossError, match=r"Non-finite d_loss at epoch 1, step 1 \(global step 1\)"):
+        gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
+    # The first critic update was applied; the failing second one, the third
+    # and the generator's update were not, nor the EMA's.
+    assert int(gan.d_optimizer.iterations) == 1
+    assert int(gan.g_optimizer.iterations) == 0
+    trainable = [w.trainable for w in gan.discriminator.weights]
+    # Conv kernel and bias and the dense kernel moved; the logit's bias has
+    # no gradient under the Wasserstein loss (mean(fake) - mean(real)).
+    moved = [c for c, t in zip(_changed(d_before, gan.discriminator), trainable) if t]
+    assert moved == [True, True, True, False]
+    g_trainable = [w.trainable for w in gan.generator.weights]
+    assert not any(c for c, t in zip(_changed(g_before, gan.generator), g_trainable) if t)
+    assert not any(_changed(ema_before, gan.ema_generator))
+    assert float(gan.ema_images_seen) == 0.0
+
+
+def test_evaluate_draws_its_own_noise_and_leaves_training_noise_alone(tiny_images):
+    # Two seeded runs, one calling evaluate() between its epochs: the
+    # training noise (and so the trained weights) must be the same.
+    def run(evaluate):
+        keras.utils.set_random_seed(0)
+        gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+        gan.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
+        gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0, shuffle=False)
+        if evaluate:
+            seed = keras.ops.convert_to_numpy(gan.seed_generator.state).copy()
+            first = gan.evaluate(tiny_images, batch_size=32, verbose=0, return_dict=True)
+            second = gan.evaluate(tiny_images, batch_size=32, verbose=0, return_dict=True)
+            np.testing.assert_array_equal(seed, keras.ops.convert_to_numpy(gan.seed_generator.state))
+            # Its own stream moves on: the second evaluation's fakes differ.
+            assert first["d_fake"] != second["d_fake"]
+        gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0, shuffle=False)
+        return keras.ops.convert_to_numpy(gan.seed_generator.state), _weights(gan.generator)
+
+    (seed_a, weights_a), (seed_b, weights_b) = run(False), run(True)
+    np.testing.assert_array_equal(seed_a, seed_b)
+    # Same noise, data and updates: equal up to float32 rounding (oneDNN
+    # may pick other kernels between runs; 1e-6 is far below one SGD step).
+    for a, b in zip(weights_a, weights_b):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
 def test_mixed_float16_trains_with_a_loss_scale_per_network(tiny_images):
     gan = float16_tiny_gan()
     for opt in (gan.g_optimizer, gan.d_optimizer):

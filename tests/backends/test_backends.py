@@ -1,0 +1,79 @@
+"""The GAN step on every Keras backend: TensorFlow, JAX and PyTorch.
+
+A Keras backend is fixed per process: each backend runs `_check.py` in a
+subprocess with KERAS_BACKEND set, and the test asserts on its report. A
+backend whose package is not installed is skipped with the reason
+(`pip install -e ".[jax]"` or `".[torch]"` installs it).
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+
+
+def _report(backend):
+    if importlib.util.find_spec(PACKAGES[backend]) is None:
+        pytest.skip(f"{PACKAGES[backend]} is not installed: pip install -e \".[{backend}]\"")
+    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3",
+               PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES="")
+    run = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "backends", "_check.py")],
+                         capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-3000:]
+    line = [l for l in run.stdout.splitlines() if l.startswith("REPORT ")][-1]
+    return json.loads(line[len("REPORT "):])
+
+
+@pytest.fixture(scope="module", params=["tensorflow", "jax", "torch"])
+def report(request):
+    return _report(request.param)
+
+
+@pytest.mark.slow
+def test_the_gan_step_on_every_backend(report):
+    backend = report["backend"]
+    train = report["train"]
+    # 64 images in batches of 16: both optimizers count 4 updates; every
+    # trainable weight of both networks and BatchNorm's moving statistics
+    # moved; only the four metrics are logged (the non-finite flag is not).
+    assert train["logs"] == ["d_fake", "d_loss", "d_real", "g_loss"], backend
+    assert train["finite"] and train["iterations"] == [4, 4], train
+    assert train["moved"] == [True, True, True] and train["bn_count"] == 2, train
+    # The noise stream advanced once per step (also on JAX, where the step
+    # is stateless and the seed state is threaded through it).
+    assert train["seed"] == [[0, 0], [0, 4]], train
+
+    # WGAN-GP (the penalty takes the critic's gradient w.r.t. its input)
+    # with 2 critic updates per generator update.
+    assert report["wgan_gp"] == {"finite": True, "iterations": [4, 8], "penalty": 10.0}
+
+    # A NaN image in the first batch of epoch 2: fit stops there, naming
+    # the loss, epoch and step; neither network nor optimizer moved; the
+    # model trains on afterwards. Also with jit_compile=True (XLA on
+    # TensorFlow and JAX), where tf.debugging.check_numerics is skipped.
+    checks = ["non_finite"] + (["non_finite_jit"] if backend != "torch" else [])
+    for name in checks:
+        result = report[name]
+        assert result["message"] == (
+            "Non-finite d_loss at epoch 2, step 1 (global step 5); training "
+            "stopped before applying that update."), (name, result)
+        assert result["unchanged"] == [True, True], (name, result)
+        assert result["iterations"] == [4, 4] and result["trains_on"], (name, result)
+
+    # evaluate() draws from its own noise stream, not the training one.
+    assert report["evaluate"] == {
+        "keys": ["d_fake", "d_loss", "d_real", "g_loss"],
+        "train_seed_kept": True, "eval_seed_moved": True}
+    # A .keras round trip generates the same images for the same noise and
+    # keeps both optimizers' and the noise's state.
+    assert report["save_load"] == {"same_images": True, "iterations": 4, "seed_state": True}
+    # The EMA moves with the generator and counts the images seen.
+    assert report["ema"] == {"moved": True, "images_seen": 64.0}
+    # ConditionalGAN reuses the step through its hooks.
+    assert report["conditional"] == {"finite": True, "iterations": 4}
