@@ -725,6 +725,9 @@ class GAN(keras.Model):
             return
         step = int(np.asarray(ops.convert_to_numpy(step)).reshape(-1)[0])
         _step.backend().restore_state(self, out)
+        # Cleared, so a later `train_on_batch` (which resets no metric)
+        # trains instead of finding the flag still set.
+        self._non_finite.reset_state()
         tracker = getattr(self, "_epoch_tracker", None)
         epoch = tracker.epoch if tracker else 0
         start = tracker.start_step if tracker else step

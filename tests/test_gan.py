@@ -315,6 +315,31 @@ def test_non_finite_loss_is_caught_under_xla(tiny_images):
     assert any(not np.array_equal(b, a) for b, a in zip(before, after))
 
 
+def test_non_finite_step_inside_one_execution_of_several_steps(tiny_images):
+    # steps_per_execution=2: the failing step and the finite one after it run
+    # in the same compiled call; the flag is sticky, so neither is applied
+    # and the error names the failing step.
+    from keras_gan.gan import NonFiniteLossError
+
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+    gan.compile(steps_per_execution=2)
+    gan.fit(tiny_images, batch_size=16, epochs=1, verbose=0, shuffle=False)
+    trainable = gan.generator.trainable_weights + gan.discriminator.trainable_weights
+    before = [keras.ops.convert_to_numpy(w).copy() for w in trainable]
+    bad = tiny_images.copy()
+    bad[5] = np.nan  # step 1 of epoch 2, the first of its execution
+    with pytest.raises(NonFiniteLossError, match=r"Non-finite d_loss at epoch 2, step 1 \(global step 5\)"):
+        gan.fit(bad, batch_size=16, epochs=2, initial_epoch=1, verbose=0, shuffle=False)
+    # Step 2 ran in the same call on finite data, and was not applied either.
+    assert int(gan.g_optimizer.iterations) == 4 and int(gan.d_optimizer.iterations) == 4
+    for b, w in zip(before, trainable):
+        np.testing.assert_array_equal(b, keras.ops.convert_to_numpy(w))
+    # A later fit trains again (the flag was cleared).
+    gan.fit(tiny_images, batch_size=16, epochs=1, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 8
+    assert any(not np.array_equal(b, keras.ops.convert_to_numpy(w)) for b, w in zip(before, trainable))
+
+
 class _NaNOnSecondCriticUpdate(GAN):
     """The second critic update of each step sees a NaN d_loss (its index is
     known when the step is traced: the d_steps loop is unrolled)."""

@@ -144,6 +144,30 @@ def check_ema(images):
     }
 
 
+def check_float16(images):
+    # mixed_float16: each network's optimizer scales its own loss; an
+    # overflowing scale skips the step and halves the scale.
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        gan = _gan()
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    history = gan.fit(images, batch_size=16, epochs=1, verbose=0)
+    wrapped = [type(o).__name__ for o in (gan.g_optimizer, gan.d_optimizer)]
+    for optimizer in (gan.g_optimizer, gan.d_optimizer):
+        optimizer.dynamic_scale.assign(2.0**60)
+    trainable = gan.generator.trainable_variables + gan.discriminator.trainable_variables
+    before = _values(trainable)
+    gan.fit(images[:16], batch_size=16, epochs=1, verbose=0)
+    return {
+        "wrapped": wrapped,
+        "finite": bool(all(np.isfinite(v[0]) for v in history.history.values())),
+        "iterations": [int(_np(gan.g_optimizer.iterations)), int(_np(gan.d_optimizer.iterations))],
+        "overflow_skipped": all(np.array_equal(a, b) for a, b in zip(before, _values(trainable))),
+        "scales": [float(_np(o.dynamic_scale)) for o in (gan.g_optimizer, gan.d_optimizer)],
+    }
+
+
 def check_conditional(images):
     from keras import layers
 
@@ -178,6 +202,7 @@ def main():
     report["save_load"] = check_save_load(gan)
     report["ema"] = check_ema(images)
     report["conditional"] = check_conditional(images)
+    report["float16"] = check_float16(images)
     print("REPORT " + json.dumps(report))
 
 

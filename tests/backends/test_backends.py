@@ -77,3 +77,8 @@ def test_the_gan_step_on_every_backend(report):
     assert report["ema"] == {"moved": True, "images_seen": 64.0}
     # ConditionalGAN reuses the step through its hooks.
     assert report["conditional"] == {"finite": True, "iterations": 4}
+    # mixed_float16: a loss scale per network; 4 steps applied, then a step
+    # whose scaled gradients overflow is skipped and both scales halve.
+    assert report["float16"] == {
+        "wrapped": ["LossScaleOptimizer", "LossScaleOptimizer"], "finite": True,
+        "iterations": [4, 4], "overflow_skipped": True, "scales": [2.0**59, 2.0**59]}
