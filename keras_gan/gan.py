@@ -396,7 +396,9 @@ class GAN(keras.Model):
             d_steps: discriminator updates per generator update. With 1,
                 both networks are updated from one forward pass (the
                 lecture's step). Defaults to the loss's own (5 for
-                `"wasserstein"`, else 1).
+                `"wasserstein"`, else 1). With more, the logged `d_loss`
+                is the last discriminator update's loss of each step
+                (averaged over the epoch's steps, as every metric).
             gradient_penalty: weight of the WGAN-GP gradient penalty.
                 Defaults to the loss's own (10 for `"wasserstein"`, else 0).
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,

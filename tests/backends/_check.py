@@ -66,6 +66,7 @@ def check_train(images):
         ],
         "bn_count": len(bn),
         "seed": [seed, _np(gan.seed_generator.state).tolist()],
+        "jit_compile": bool(gan.jit_compile),
     }, gan
 
 
@@ -195,7 +196,8 @@ def main():
     report["train"], gan = check_train(images)
     report["wgan_gp"] = check_wgan_gp(images)
     report["non_finite"] = check_non_finite(images)
-    if keras.backend.backend() != "torch":
+    if keras.backend.backend() == "tensorflow":
+        # JAX compiles with XLA already (jit_compile="auto" is True there);
         # torch's jit_compile is torch.compile, far too slow to start here.
         report["non_finite_jit"] = check_non_finite(images, jit_compile=True)
     report["evaluate"] = check_evaluate(gan, images)
