@@ -101,8 +101,8 @@ def build_parser():
     )
     sample.add_argument(
         "--n", type=int, default=None,
-        help="number of images (default: 16; for a conditional run without "
-        "--label, images per class row, default 8)",
+        help="number of images; for a conditional run without --label, "
+        "images in each class row, 8 unless given (default: 16)",
     )
     sample.add_argument(
         "--label",
