@@ -210,11 +210,16 @@ def ratio(a, b):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
-    parser.add_argument("--folders", default="/tmp/keras_gan_folders")
-    parser.add_argument("--steps", type=int, default=50)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--json", default=None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000],
+                        help="images per generated folder (default: 10000 100000)")
+    parser.add_argument("--folders", default="/tmp/keras_gan_folders",
+                        help="where the PNG folders are generated once and reused "
+                        "(default: /tmp/keras_gan_folders)")
+    parser.add_argument("--steps", type=int, default=50,
+                        help="training steps per run (default: 50)")
+    parser.add_argument("--batch-size", type=int, default=64,
+                        help="images per step (default: 64)")
+    parser.add_argument("--json", default=None, help="also write the results here")
     args = parser.parse_args(argv)
 
     import benchmark  # the sibling benchmarks/benchmark.py
