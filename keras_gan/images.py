@@ -190,6 +190,11 @@ def save_gif(png_paths, path, duration_ms=200):
     for p in png_paths:
         with Image.open(p) as im:
             frames.append(im.convert("RGB") if im.mode not in ("L", "RGB") else im.copy())
+    return _save_frames(frames, path, duration_ms)
+
+
+def _save_frames(frames, path, duration_ms):
+    # Pillow images as a looping animated GIF, written atomically.
     return _atomic_save(
         frames[0],
         path,
@@ -230,12 +235,4 @@ def save_grid_gif(batches, path, duration_ms=100, **grid_kwargs):
     frames = [_to_pil(image_grid(batch, **grid_kwargs)) for batch in batches]
     if not frames:
         raise ValueError("Expected at least one frame. Received none.")
-    return _atomic_save(
-        frames[0],
-        path,
-        format="GIF",
-        save_all=True,
-        append_images=frames[1:],
-        duration=duration_ms,
-        loop=0,
-    )
+    return _save_frames(frames, path, duration_ms)
