@@ -456,28 +456,24 @@ def make_dataset(
     batch_size = int(batch_size)
     lazy = isinstance(images, folder_cache.FolderImages)
 
-    if epochs_from is None and not lazy:
-        tensors = images if labels is None else (images, labels)
-        dataset = tf.data.Dataset.from_tensor_slices(tensors)
+    def shuffled_batches(dataset):
+        # One epoch, reshuffled each iteration, then batched.
         if shuffle:
             dataset = dataset.shuffle(
                 buffer,
                 seed=None if seed is None else int(seed),
                 reshuffle_each_iteration=True,
             )
-        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+        return dataset.batch(batch_size, drop_remainder=drop_remainder)
+
+    if epochs_from is None and not lazy:
+        tensors = images if labels is None else (images, labels)
+        dataset = shuffled_batches(tf.data.Dataset.from_tensor_slices(tensors))
     else:
         # Only indices are shuffled; whole batches are gathered at once, from
         # memory or (for a cached folder) read from disk.
         if epochs_from is None:
-            batches = tf.data.Dataset.range(num_images)
-            if shuffle:
-                batches = batches.shuffle(
-                    buffer,
-                    seed=None if seed is None else int(seed),
-                    reshuffle_each_iteration=True,
-                )
-            batches = batches.batch(batch_size, drop_remainder=drop_remainder)
+            batches = shuffled_batches(tf.data.Dataset.range(num_images))
         else:
             if seed is None:
                 # Unseeded: other orders on every call, not seed 0's each
