@@ -61,6 +61,18 @@ def _add_training_options(parser):
         parser.add_argument(_flag(option.name), **kwargs)
 
 
+def _add_run_options(parser):
+    # The options of every command that reads a run's generator.
+    parser.add_argument("--run", required=True, metavar="RUN_DIR", help=RUN_HELP)
+    parser.add_argument(
+        "--generator", choices=tuple(GENERATOR_FILES), default="last",
+        help=GENERATOR_HELP,
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="noise seed (default: 0)"
+    )
+
+
 def build_parser():
     """Builds the `keras-gan` argument parser."""
     parser = argparse.ArgumentParser(
@@ -96,9 +108,7 @@ def build_parser():
     sample = sub.add_parser(
         "sample", help="write a grid of images from a run's generator"
     )
-    sample.add_argument(
-        "--run", required=True, metavar="RUN_DIR", help=RUN_HELP
-    )
+    _add_run_options(sample)
     sample.add_argument(
         "--n", type=int, default=None,
         help="number of images; for a conditional run without --label, "
@@ -111,23 +121,14 @@ def build_parser():
         "class)",
     )
     sample.add_argument(
-        "--seed", type=int, default=0, help="noise seed (default: 0)"
-    )
-    sample.add_argument(
         "--out", help="PNG path (default: RUN_DIR/samples/sample.png)"
-    )
-    sample.add_argument(
-        "--generator", choices=tuple(GENERATOR_FILES), default="last",
-        help=GENERATOR_HELP,
     )
     evaluate = sub.add_parser(
         "evaluate",
         help="score a run's generator: FID, KID, IS, precision/recall, "
         "density/coverage, modes, with the real-vs-real floor",
     )
-    evaluate.add_argument(
-        "--run", required=True, metavar="RUN_DIR", help=RUN_HELP
-    )
+    _add_run_options(evaluate)
     evaluate.add_argument(
         "--n", type=int, default=10000,
         help="generated images (and real images for the floor; clipped to "
@@ -144,15 +145,8 @@ def build_parser():
         "classifier)",
     )
     evaluate.add_argument(
-        "--seed", type=int, default=0, help="noise seed (default: 0)"
-    )
-    evaluate.add_argument(
         "--no-floor", dest="floor", action="store_false",
         help="skip the real-vs-real floor",
-    )
-    evaluate.add_argument(
-        "--generator", choices=tuple(GENERATOR_FILES), default="last",
-        help=GENERATOR_HELP,
     )
     evaluate.add_argument("--json", action="store_true", help="print JSON")
 
@@ -167,13 +161,7 @@ def build_parser():
         "--from-label and --to-label, class_interpolation.png (fixed noise, "
         "the label mixing from one class to the other).",
     )
-    interpolate.add_argument(
-        "--run", required=True, metavar="RUN_DIR", help=RUN_HELP
-    )
-    interpolate.add_argument(
-        "--generator", choices=tuple(GENERATOR_FILES), default="last",
-        help=GENERATOR_HELP,
-    )
+    _add_run_options(interpolate)
     interpolate.add_argument(
         "--rows", type=int, default=4,
         help="rows of the PNG strips, each with its own noise; for a "
@@ -202,9 +190,6 @@ def build_parser():
         help="the GIF shows a GRID x GRID grid of images walking together; "
         "for a conditional run image i keeps class i mod the number of "
         "classes (default: 4)",
-    )
-    interpolate.add_argument(
-        "--seed", type=int, default=0, help="noise seed (default: 0)"
     )
     interpolate.add_argument(
         "--out-dir", help="folder for the files (default: RUN_DIR/samples)"
