@@ -777,12 +777,11 @@ class GAN(keras.Model):
     def _track(self, g_loss, d_loss, real_logits, fake_logits, code=None):
         self.g_loss_tracker.update_state(g_loss)
         self.d_loss_tracker.update_state(d_loss)
-        self.d_real_tracker.update_state(
-            ops.mean(ops.sigmoid(ops.cast(real_logits, "float32")))
-        )
-        self.d_fake_tracker.update_state(
-            ops.mean(ops.sigmoid(ops.cast(fake_logits, "float32")))
-        )
+        # What the discriminator says of real and generated images, in the
+        # loss's own terms (a probability only for the cross-entropy losses).
+        score = self.adversarial_loss.score
+        self.d_real_tracker.update_state(ops.mean(score(real_logits)))
+        self.d_fake_tracker.update_state(ops.mean(score(fake_logits)))
         logs = {m.name: m.result() for m in self.metrics[:4]}
         if code is not None:
             # Read (and removed) by `_stop_if_non_finite` after the step.

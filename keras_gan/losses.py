@@ -27,6 +27,38 @@ def _f32(x):
     return ops.cast(x, "float32")
 
 
+def probability(logits):
+    """The discriminator's probability that images are real: `sigmoid(D(x))`.
+
+    What `d_real`/`d_fake` log for the cross-entropy losses (0.5 when the
+    discriminator cannot tell real from fake).
+
+    Args:
+        logits: discriminator outputs.
+
+    Returns:
+        A float32 tensor of the same shape.
+    """
+    return ops.sigmoid(_f32(logits))
+
+
+def raw_output(logits):
+    """The discriminator's output itself, as float32.
+
+    What `d_real`/`d_fake` log for the losses whose discriminator is not a
+    classifier: least squares (regressed towards 1 on real and 0 on fake),
+    hinge (pushed beyond +1 on real and below -1 on fake) and Wasserstein
+    (a critic whose `d_real - d_fake` estimates the Wasserstein distance).
+
+    Args:
+        logits: discriminator outputs.
+
+    Returns:
+        A float32 tensor of the same shape.
+    """
+    return _f32(logits)
+
+
 def _bce_ones(logits):
     # BinaryCrossentropy(from_logits=True) against label 1: softplus(-x).
     return ops.mean(ops.softplus(-_f32(logits)))
@@ -160,6 +192,10 @@ class AdversarialLoss:
             (0 turns it off).
         d_steps: default number of discriminator updates per generator
             update.
+        score: `fn(logits) -> tensor`, what the logged `d_real` and
+            `d_fake` average for real and generated images: `probability`
+            for the cross-entropy losses, `raw_output` (the default) for
+            the others, whose outputs are not probabilities.
     """
 
     name: str
@@ -167,6 +203,7 @@ class AdversarialLoss:
     generator: Callable
     gradient_penalty: float = 0.0
     d_steps: int = 1
+    score: Callable = raw_output
 
 
 LOSSES = {
@@ -176,9 +213,13 @@ LOSSES = {
             "non_saturating",
             bce_discriminator_loss,
             non_saturating_generator_loss,
+            score=probability,
         ),
         AdversarialLoss(
-            "minimax", bce_discriminator_loss, minimax_generator_loss
+            "minimax",
+            bce_discriminator_loss,
+            minimax_generator_loss,
+            score=probability,
         ),
         AdversarialLoss(
             "least_squares",

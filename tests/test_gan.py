@@ -200,6 +200,16 @@ def test_evaluate_reports_the_four_metrics_and_changes_nothing(tiny_gan, tiny_im
     assert all(np.isfinite(v) for v in results.values())
 
 
+def test_hinge_logs_the_critics_raw_output_not_a_probability(tiny_images):
+    # The hinge critic's output is a margin, not a logit: d_real is its mean.
+    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0)
+    gan.compile(loss="hinge")
+    gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
+    results = gan.evaluate(tiny_images, batch_size=64, verbose=0, return_dict=True)
+    outputs = keras.ops.convert_to_numpy(gan.discriminator(tiny_images, training=False))
+    assert results["d_real"] == pytest.approx(float(np.mean(outputs)), abs=1e-6)
+
+
 def test_save_load_round_trip_generates_identically_and_trains_on(tmp_path, tiny_gan, tiny_images):
     tiny_gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
     path = str(tmp_path / "gan.keras")

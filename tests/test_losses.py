@@ -48,3 +48,17 @@ def test_registry():
     assert losses.get(wgan) is wgan
     with pytest.raises(ValueError, match=r"Unknown GAN loss 'nope'. Expected one of \['hinge'"):
         losses.get("nope")
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("non_saturating", [1 / (1 + math.exp(-2.0)), 0.5]),
+    ("minimax", [1 / (1 + math.exp(-2.0)), 0.5]),
+    ("least_squares", [2.0, 0.0]),
+    ("hinge", [2.0, 0.0]),
+    ("wasserstein", [2.0, 0.0]),
+])
+def test_each_loss_scores_outputs_in_its_own_terms(name, expected):
+    # A probability only where the discriminator is a classifier; the raw
+    # output (a regression value, a margin, a critic value) otherwise.
+    score = ops.convert_to_numpy(losses.get(name).score(REAL)).ravel()
+    np.testing.assert_allclose(score, expected, rtol=1e-6)
