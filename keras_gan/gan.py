@@ -508,13 +508,14 @@ class GAN(keras.Model):
         }
 
     def compile_from_config(self, config):
+        from keras_gan.saving import portable_optimizer_config
+
         config = dict(config)
-        config["g_optimizer"] = keras.saving.deserialize_keras_object(
-            config["g_optimizer"]
-        )
-        config["d_optimizer"] = keras.saving.deserialize_keras_object(
-            config["d_optimizer"]
-        )
+        # A file saved under PyTorch names PyTorch's optimizer classes.
+        for key in ("g_optimizer", "d_optimizer"):
+            config[key] = keras.saving.deserialize_keras_object(
+                portable_optimizer_config(config[key])
+            )
         self.compile(**config)
 
     def get_config(self):

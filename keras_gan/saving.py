@@ -70,6 +70,49 @@ def load_model(path, expect=None, compile=True):
     return model
 
 
+def portable_optimizer_config(config):
+    """Makes a serialised optimizer load as the current backend's own.
+
+    Keras' PyTorch backend swaps `keras.optimizers.Adam` (and SGD, RMSprop,
+    ...) for subclasses in `keras.src.backend.torch.optimizers`, and a
+    `.keras` file saved there names that module. Loaded under TensorFlow or
+    JAX, the PyTorch class would be imported and fail in the first step
+    (or the file would not load without PyTorch installed). Such an entry
+    is rewritten to the public `keras.optimizers` class of the same name,
+    which each backend builds as its own, also inside a wrapper's config
+    (`LossScaleOptimizer`'s inner optimizer).
+
+    Args:
+        config: an optimizer's serialised config, as
+            `keras.saving.serialize_keras_object` returns it.
+
+    Returns:
+        The config, with backend-specific optimizer classes replaced by
+        their public ones; other entries unchanged.
+
+    Example:
+
+    >>> config = keras.saving.serialize_keras_object(keras.optimizers.Adam())
+    >>> optimizer = keras.saving.deserialize_keras_object(
+    ...     portable_optimizer_config(config))
+    """
+    if isinstance(config, list):
+        return [portable_optimizer_config(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    config = {key: portable_optimizer_config(value) for key, value in config.items()}
+    module = config.get("module")
+    name = config.get("class_name")
+    if (
+        isinstance(module, str)
+        and module.startswith("keras.src.backend.")
+        and isinstance(getattr(keras.optimizers, str(name), None), type)
+    ):
+        config["module"] = "keras.optimizers"
+        config["registered_name"] = None
+    return config
+
+
 def load_generator(path):
     """Loads a generator saved as `.keras`, checking it maps vectors to images.
 
