@@ -9,6 +9,7 @@ configuration alike, and prints a markdown table plus the project's targets.
     python benchmarks/benchmark.py --quick            # a few minutes
     python benchmarks/benchmark.py                    # full: fashion_mnist
     python benchmarks/benchmark.py --json out.json    # also keep raw runs
+    python benchmarks/benchmark.py --backends tensorflow,jax,torch
 
 Configurations:
 
@@ -24,6 +25,14 @@ Configurations:
 - `fit+bf16`, `fit+xla`, `fit+spe8`: precision `mixed_bfloat16`,
   `jit_compile=True`, `steps_per_execution=8`. `fit+fp16`
   (`mixed_float16`) only when a GPU is present.
+- `fit+2replicas`, `fit+conditional`: `MirroredStrategy` over 2 logical
+  CPUs; a `ConditionalGAN` on images and labels.
+- Per backend (`--backends`, each run with `KERAS_BACKEND` set): the
+  lecture's step hand-written on that backend in the keras-io guides' style
+  (`backend_loops`) against that backend's `fit`. TensorFlow: `lecture` and
+  `fit`; JAX: `jax:loop` (`jax.jit` + `stateless_call`), `jax:fit` (default
+  options) and `jax:fit+xla` (`jit_compile=True`); PyTorch: `torch:loop`
+  (eager autograd) and `torch:fit`.
 
 See `benchmarks/README.md` for what each column means.
 """
@@ -61,10 +70,31 @@ CONFIGS = {
     # ConditionalGAN on (images, labels): the label joins the noise and a
     # projection discriminator (issue 15's target: <= 1.10x a fit step).
     "fit+conditional": {"conditional": True},
+    # Each backend's `fit` against the lecture's step hand-written on that
+    # backend (`backend_loops`); "BACKEND:" names run with KERAS_BACKEND
+    # set to BACKEND, the others with TensorFlow.
+    "jax:loop": None,
+    "jax:fit": {},
+    # The library's default is jit_compile=False, which on JAX makes Keras
+    # run the step op by op; this is `fit` with the step jitted.
+    "jax:fit+xla": {"jit_compile": True},
+    "torch:loop": None,
+    "torch:fit": {},
 }
 # Configurations trained under MirroredStrategy over N logical CPU devices.
 REPLICAS = {"fit+2replicas": 2}
 GPU_ONLY = ("fit+fp16",)
+# Backend -> its hand-written loop, its default `fit`, then other `fit`s
+# compared with the same loop: what `--backends` runs.
+BACKEND_CONFIGS = {
+    "tensorflow": ("lecture", "fit"),
+    "jax": ("jax:loop", "jax:fit", "jax:fit+xla"),
+    "torch": ("torch:loop", "torch:fit"),
+}
+# The importable package of each backend, for a clear refusal when missing.
+BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+# The least paired img/s of `fit` over its own loop, per backend (issue 13).
+BACKEND_TARGETS = {"tensorflow": 1.00, "jax": 0.95, "torch": 0.95}
 WITH_CALLBACKS = ("fit+callbacks",)
 
 # Settings of each mode; command-line flags override them.
@@ -166,6 +196,14 @@ TABLE_COLUMNS = (
     ("retraces", "retraces after epoch 1", "{}"),
 )
 
+
+
+def config_backend(config):
+    """The Keras backend a configuration runs on ("BACKEND:..." or TensorFlow)."""
+    backend, sep, _ = config.partition(":")
+    return backend if sep else "tensorflow"
+
+
 FLOPS_METHOD = (
     "analytic: forward multiply-accumulates of every Conv2D, "
     "Conv2DTranspose and Dense layer from its shapes, x2 FLOPs per MAC, x3 "
@@ -201,6 +239,15 @@ def _loadavg():
         return "n/a"
 
 
+def _version(package):
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def machine_info():
     """Describes this machine: CPU, cores, versions, BF16 support, GPUs."""
     import keras
@@ -229,6 +276,10 @@ def machine_info():
         "python": platform.python_version(),
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
+        # The other backends' versions without importing them (None when
+        # not installed).
+        "jax": _version("jax"),
+        "torch": _version("torch"),
         "gpus": gpus,
         "loadavg_start": _loadavg(),
     }
@@ -414,11 +465,27 @@ def _finish(result, epoch_s, epoch_cpu_s, warmup, steps_per_epoch, images_per_ep
     return result
 
 
-def run_lecture(dataset, batch_size, epochs, steps, warmup, launch):
-    """TensorFlow's DCGAN tutorial loop, timed per epoch."""
+def run_loop(backend, dataset, batch_size, epochs, steps, warmup, launch):
+    """The lecture's loop on one backend, timed per epoch.
+
+    TensorFlow's DCGAN tutorial: float32 images in [-1, 1] ->
+    `from_tensor_slices` -> `shuffle(60000)` -> `batch`, the lecture's
+    networks, and a Python loop over epochs and batches calling a train
+    step hand-written for `backend` (see `backend_loops`).
+
+    Args:
+        backend: the Keras backend of this process ("tensorflow", "jax" or
+            "torch").
+        dataset, batch_size, epochs, steps, warmup, launch: as in
+            `run_config`.
+
+    Returns:
+        A dict with the keys of `RUN_KEYS`.
+    """
     import keras
     import tensorflow as tf
 
+    from benchmarks import backend_loops
     from keras_gan.data import load_arrays
     from keras_gan.models import dcgan_discriminator
     from keras_gan.models import dcgan_generator
@@ -439,41 +506,9 @@ def run_lecture(dataset, batch_size, epochs, steps, warmup, launch):
     image_shape = tuple(train_images.shape[1:])
     generator = dcgan_generator(image_shape, noise_dim)
     discriminator = dcgan_discriminator(image_shape)
-
-    cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
-
-    def discriminator_loss(real_output, fake_output):
-        real_loss = cross_entropy(tf.ones_like(real_output), real_output)
-        fake_loss = cross_entropy(tf.zeros_like(fake_output), fake_output)
-        return real_loss + fake_loss
-
-    def generator_loss(fake_output):
-        return cross_entropy(tf.ones_like(fake_output), fake_output)
-
-    generator_optimizer = keras.optimizers.Adam(1e-4)
-    discriminator_optimizer = keras.optimizers.Adam(1e-4)
-
-    @tf.function
-    def train_step(images):
-        noise = tf.random.normal([BATCH_SIZE, noise_dim])
-        with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
-            generated_images = generator(noise, training=True)
-            real_output = discriminator(images, training=True)
-            fake_output = discriminator(generated_images, training=True)
-            gen_loss = generator_loss(fake_output)
-            disc_loss = discriminator_loss(real_output, fake_output)
-        gradients_of_generator = gen_tape.gradient(
-            gen_loss, generator.trainable_variables
-        )
-        gradients_of_discriminator = disc_tape.gradient(
-            disc_loss, discriminator.trainable_variables
-        )
-        generator_optimizer.apply_gradients(
-            zip(gradients_of_generator, generator.trainable_variables)
-        )
-        discriminator_optimizer.apply_gradients(
-            zip(gradients_of_discriminator, discriminator.trainable_variables)
-        )
+    loop = backend_loops.MAKERS[backend](
+        generator, discriminator, BATCH_SIZE, noise_dim
+    )
 
     batches_per_pass = int(train_dataset.cardinality())
     capped = bool(steps)
@@ -497,21 +532,27 @@ def run_lecture(dataset, batch_size, epochs, steps, warmup, launch):
     for epoch in range(warmup + epochs):
         start, cpu_start = time.perf_counter(), _cpu_s()
         for image_batch in epoch_batches():
-            train_step(image_batch)
+            loop.step(image_batch)
             if first_step is None:
+                loop.sync()
                 first_step = time.time() - launch
+        loop.sync()
         epoch_s.append(time.perf_counter() - start)
         epoch_cpu_s.append(_cpu_s() - cpu_start)
         if epoch == warmup - 1:
-            traces_after_warmup_start = train_step.experimental_get_tracing_count()
-    traces = train_step.experimental_get_tracing_count()
+            traces_after_warmup_start = loop.traces()
+    traces = loop.traces()
     result = {
         "batches_per_pass": batches_per_pass,
         "train_flops_per_image": train_flops_per_image(generator, discriminator),
         "first_step_s": first_step,
         "peak_rss_mb": _peak_rss_mb(),
+        "updates": loop.updates(),
+        # None where the step is not traced (PyTorch runs eagerly).
         "traces_total": traces,
-        "retraces_after_warmup": traces - (traces_after_warmup_start or 0),
+        "retraces_after_warmup": (
+            None if traces is None else traces - (traces_after_warmup_start or 0)
+        ),
     }
     if capped:
         del stream
@@ -524,7 +565,7 @@ def run_lecture(dataset, batch_size, epochs, steps, warmup, launch):
     )
 
 
-def _epoch_timer(launch, count_traces):
+def _epoch_timer(launch, count_traces, sync=None):
     import keras
 
     class EpochTimer(keras.callbacks.Callback):
@@ -535,7 +576,8 @@ def _epoch_timer(launch, count_traces):
         inside) to the end of epoch i. The first step is caught when the
         second train call begins (or at the end of epoch 1), after which the
         batch hook is disarmed; `on_train_batch_begin` does not disable
-        Keras' asynchronous batch-end dispatch.
+        Keras' asynchronous batch-end dispatch. `sync`, when given, waits
+        for the dispatched work before a mark is taken (JAX).
         """
 
         def __init__(self):
@@ -555,10 +597,14 @@ def _epoch_timer(launch, count_traces):
         def on_train_batch_begin(self, batch, logs=None):
             self.calls += 1
             if self.calls == 2:
+                if sync:
+                    sync()
                 self.first_step = time.time() - launch
                 self.on_train_batch_begin = _noop
 
         def on_epoch_end(self, epoch, logs=None):
+            if sync:
+                sync()
             self.ends.append(time.perf_counter())
             self.cpu_marks.append(_cpu_s())
             if self.first_step is None:
@@ -644,14 +690,19 @@ def run_fit(config, dataset, batch_size, epochs, steps, warmup, launch):
     python_traces = [0]
     train_step = gan.train_step
 
-    def counted_train_step(batch):
-        # Runs once per trace of the step function, never per step.
+    def counted_train_step(*args):
+        # Runs once per trace of a compiled step function, never per step
+        # (JAX calls `train_step(state, data)`, the others
+        # `train_step(data)`).
         python_traces[0] += 1
-        return train_step(batch)
+        return train_step(*args)
 
     gan.train_step = counted_train_step
+    backend = config_backend(config)
 
     def count_traces():
+        if not _step_is_traced(gan, backend):
+            return None  # eager: the counter above would count every step
         functions = _find_tf_functions(gan.train_function)
         tf_count = sum(f.experimental_get_tracing_count() for f in functions)
         return max(tf_count, python_traces[0])
@@ -673,7 +724,7 @@ def run_fit(config, dataset, batch_size, epochs, steps, warmup, launch):
             for callback in callbacks:
                 _time_epoch_end(callback, callback_s)
         capped = bool(options["steps_per_epoch"])
-        timer = _epoch_timer(launch, count_traces)
+        timer = _epoch_timer(launch, count_traces, sync=_fit_sync(gan, backend))
         gan.fit(
             data.repeat() if capped else data,
             epochs=options["epochs"],
@@ -699,7 +750,14 @@ def run_fit(config, dataset, batch_size, epochs, steps, warmup, launch):
         ),
         first_step_s=timer.first_step,
         traces_total=traces[-1],
-        retraces_after_warmup=traces[-1] - traces[warmup - 1],
+        retraces_after_warmup=(
+            None if traces[-1] is None else traces[-1] - traces[warmup - 1]
+        ),
+        step_mode=_step_mode(gan, backend),
+        updates=[
+            int(keras.ops.convert_to_numpy(o.iterations))
+            for o in (gan.g_optimizer, gan.d_optimizer)
+        ],
     )
     fill, data_s, images = _measure_data(data, steps_per_epoch, capped)
     result.update(data_fill_s=fill, data_s=data_s)
@@ -718,6 +776,39 @@ def run_fit(config, dataset, batch_size, epochs, steps, warmup, launch):
         steps_per_epoch,
         images_per_epoch,
     )
+
+
+def _step_is_traced(gan, backend):
+    # TensorFlow traces a tf.function even without XLA; JAX jits the step
+    # only with `jit_compile` (Keras runs it op by op otherwise); PyTorch's
+    # default is eager (`jit_compile=True` there is torch.compile).
+    if gan.run_eagerly:
+        return False
+    return backend == "tensorflow" or bool(gan.jit_compile)
+
+
+def _step_mode(gan, backend):
+    """How a model's train step runs, in words: 'tf.function', 'XLA', 'eager'..."""
+    if not _step_is_traced(gan, backend):
+        return "eager"
+    if backend == "tensorflow":
+        return "tf.function+XLA" if gan.jit_compile else "tf.function"
+    return "jax.jit" if backend == "jax" else "torch.compile"
+
+
+def _fit_sync(gan, backend):
+    # JAX dispatches asynchronously: a step or an epoch ends when its work
+    # is done. During `fit` Keras' JAX trainer keeps the state it threads
+    # through the step in `_jax_state` (the variables are emptied until the
+    # epoch ends), so that is what is waited for.
+    if backend != "jax":
+        return None
+    import jax
+
+    return lambda: jax.block_until_ready(getattr(gan, "_jax_state", None))
+
+
+LOOP_STEP_MODES = {"tensorflow": "tf.function", "jax": "jax.jit", "torch": "eager"}
 
 
 def run_config(config, dataset, batch_size, epochs, steps, warmup=1, launch=None):
@@ -749,18 +840,36 @@ def run_config(config, dataset, batch_size, epochs, steps, warmup=1, launch=None
         warmup=warmup,
         launch=launch,
     )
+    import keras
+
+    backend = config_backend(config)
+    if keras.backend.backend() != backend:
+        raise ValueError(
+            f"Config {config!r} runs on the {backend} backend, but Keras runs "
+            f"on {keras.backend.backend()!r}. Set KERAS_BACKEND={backend} "
+            "before Keras is imported."
+        )
     if CONFIGS[config] is None:
-        result = run_lecture(**common)
+        result = run_loop(backend, **common)
+        result["step_mode"] = LOOP_STEP_MODES[backend]
     else:
         result = run_fit(config, **common)
     result.update(
-        config=config, dataset=dataset, batch_size=batch_size, warmup_epochs=warmup
+        config=config,
+        backend=backend,
+        dataset=dataset,
+        batch_size=batch_size,
+        warmup_epochs=warmup,
     )
     return result
 
 
 def _worker_main(args):
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    # The configuration decides the backend, before Keras is imported.
+    os.environ["KERAS_BACKEND"] = config_backend(args.worker)
+    if REPO not in sys.path:
+        # `benchmarks.backend_loops` when run as a script by hand.
+        sys.path.insert(0, REPO)
     replicas = REPLICAS.get(args.worker, 1)
     if replicas > 1:
         # Logical devices must exist before TensorFlow initialises.
@@ -812,7 +921,7 @@ def spawn(config, repeat, settings, timeout=3600):
         str(settings["batch_size"]),
     ]
     env = dict(os.environ)
-    env["KERAS_BACKEND"] = "tensorflow"
+    env["KERAS_BACKEND"] = config_backend(config)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (REPO, env.get("PYTHONPATH")) if p
@@ -838,6 +947,11 @@ def spawn(config, repeat, settings, timeout=3600):
 def _median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
+
+
+def _max(values):
+    values = [v for v in values if v is not None]
+    return max(values) if values else None
 
 
 def _paired(runs, config, reference, key, op):
@@ -888,8 +1002,9 @@ def summarize(runs, peak_gflops, peak_gflops_per_cpu_s=None):
                 first_step_s=_median(r["first_step_s"] for r in ok),
                 peak_rss_mb=_median(r["peak_rss_mb"] for r in ok),
                 data_pct=_median(100.0 * r["data_frac"] for r in ok),
-                traces=max(r["traces_total"] for r in ok),
-                retraces=max(r["retraces_after_warmup"] for r in ok),
+                # The worst repeat; None where the step is not traced.
+                traces=_max(r["traces_total"] for r in ok),
+                retraces=_max(r["retraces_after_warmup"] for r in ok),
                 cpu_s_per_step=_median(r["cpu_s_per_step"] for r in ok),
                 callbacks_s=_median(r.get("callbacks_s_per_epoch") for r in ok),
             )
@@ -990,10 +1105,11 @@ def evaluate_targets(summary, runs, settings):
         "status": _status(None if ratio is None else ratio >= 1.25),
     })
 
+    # The library's configurations: the hand-written loops are not judged.
     retracing = {
         c: s["retraces"]
         for c, s in summary.items()
-        if c != "lecture" and s.get("retraces") is not None
+        if CONFIGS.get(c) is not None and s.get("retraces") is not None
     }
     offenders = {c: n for c, n in retracing.items() if n}
     measured = (
@@ -1019,6 +1135,16 @@ def evaluate_targets(summary, runs, settings):
         "status": _status(None if ratio is None else ratio <= 1.10),
     })
 
+    for backend in ("jax", "torch"):
+        loop, fit = BACKEND_CONFIGS[backend][:2]
+        ratio = _paired(runs, fit, loop, "images_per_s", lambda a, b: a / b)
+        least = BACKEND_TARGETS[backend]
+        targets.append({
+            "target": f"{fit} >= {least:.2f}x {loop} images/s (paired)",
+            "measured": "n/a" if ratio is None else f"{ratio:.2f}x",
+            "status": _status(None if ratio is None else ratio >= least),
+        })
+
     ratio = _paired(runs, "fit+callbacks", "lecture", "peak_rss_mb", lambda a, b: a / b)
     note = ""
     if settings["dataset"] != "fashion_mnist":
@@ -1029,6 +1155,74 @@ def evaluate_targets(summary, runs, settings):
         "status": _status(None if ratio is None else ratio <= 1.25),
     })
     return targets
+
+
+def backend_comparison(summary, runs):
+    """Each backend's `fit` against its own hand-written loop.
+
+    Args:
+        summary: `summarize`'s result.
+        runs: the run dicts it was made from.
+
+    Returns:
+        A list of dicts, one per `fit` configuration of `BACKEND_CONFIGS`
+        that ran: `backend`, `config`, `loop`,
+        `step` (how each step ran, e.g. "jax.jit / eager"), `loop_images_per_s`,
+        `fit_images_per_s` (medians), `vs_loop` (paired img/s ratio),
+        `vs_loop_cpu` (paired ratio of the loop's CPU s/step to fit's),
+        `target` (the least `vs_loop` the project asks for, None for the
+        extra configurations) and `status`.
+    """
+    def mode(config):
+        modes = {r.get("step_mode") for r in runs if r["config"] == config and "error" not in r}
+        return "/".join(sorted(m for m in modes if m)) or "-"
+
+    rows = []
+    for backend, (loop, *fits) in BACKEND_CONFIGS.items():
+        for i, fit in enumerate(fits):
+            if fit not in summary:
+                continue
+            ratio = _paired(runs, fit, loop, "images_per_s", lambda a, b: a / b)
+            target = BACKEND_TARGETS[backend] if i == 0 else None
+            rows.append({
+                "backend": backend,
+                "config": fit,
+                "loop": loop,
+                "step": f"{mode(loop)} / {mode(fit)}",
+                "loop_images_per_s": (summary.get(loop) or {}).get("images_per_s"),
+                "fit_images_per_s": (summary.get(fit) or {}).get("images_per_s"),
+                "vs_loop": ratio,
+                "vs_loop_cpu": _paired(
+                    runs, fit, loop, "cpu_s_per_step", lambda a, b: b / a
+                ),
+                "target": target,
+                "status": _status(
+                    None if ratio is None or target is None else ratio >= target
+                ),
+            })
+    return rows
+
+
+def format_backends(rows):
+    """The markdown table of `backend_comparison`'s rows."""
+    lines = [
+        "| backend | fit config | loop | step (loop / fit) | loop img/s | "
+        "fit img/s | fit / loop (paired) | fit / loop (CPU) | target | status |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+
+    def num(value, fmt):
+        return "-" if value is None else fmt.format(value)
+
+    for row in rows:
+        lines.append(
+            f"| {row['backend']} | {row['config']} | {row['loop']} | {row['step']} | "
+            f"{num(row['loop_images_per_s'], '{:.0f}')} | "
+            f"{num(row['fit_images_per_s'], '{:.0f}')} | "
+            f"{num(row['vs_loop'], '{:.2f}x')} | {num(row['vs_loop_cpu'], '{:.2f}x')} | "
+            f"{num(row['target'], '>= {:.2f}x')} | {row['status']} |"
+        )
+    return "\n".join(lines)
 
 
 def _cell(summary_row, key, fmt):
@@ -1060,8 +1254,12 @@ def format_targets(targets):
     return "\n".join(lines)
 
 
-def format_report(machine, settings, peak, summary, targets, wall_s):
-    """The whole printed report: machine, settings, table, targets."""
+def format_report(machine, settings, peak, summary, targets, wall_s, backends=None):
+    """The whole printed report: machine, settings, tables, targets.
+
+    `backends` is `backend_comparison`'s rows; the per-backend table is
+    printed when any backend other than TensorFlow ran.
+    """
     gpus = ", ".join(machine["gpus"]) or "none"
     steps = settings["steps"]
     epoch = f"epochs of {steps} steps (--steps)" if steps else "whole epochs"
@@ -1080,7 +1278,12 @@ def format_report(machine, settings, peak, summary, targets, wall_s):
     ]
     lines += [
         f"- Software: Python {machine['python']}, TensorFlow "
-        f"{machine['tensorflow']}, Keras {machine['keras']}",
+        f"{machine['tensorflow']}, Keras {machine['keras']}"
+        + "".join(
+            f", {name} {machine[key]}"
+            for key, name in (("jax", "JAX"), ("torch", "PyTorch"))
+            if machine.get(key)
+        ),
         f"- Load average (1/5/15 min) at start: {machine['loadavg_start']}; "
         f"at end: {machine.get('loadavg_end', 'n/a')}",
         f"- Data: {settings['dataset']}, batch {settings['batch_size']}; "
@@ -1099,6 +1302,20 @@ def format_report(machine, settings, peak, summary, targets, wall_s):
         "",
         format_targets(targets),
         "",
+    ]
+    if backends and any(row["backend"] != "tensorflow" for row in backends):
+        lines += [
+            "Each backend's `fit` against the lecture's step hand-written on "
+            "that backend (TensorFlow: the lecture loop, tf.function + "
+            "GradientTape; JAX: jax.jit + stateless_call; PyTorch: eager "
+            "autograd over the Keras layers); same networks, batch, loss and "
+            "Adam(1e-4), runs interleaved, one subprocess per run with "
+            "KERAS_BACKEND set:",
+            "",
+            format_backends(backends),
+            "",
+        ]
+    lines += [
         "Wall-clock columns move with the machine's load; the CPU-second "
         "columns (work per step, whatever share of the cores the run got) "
         "are the steadier comparison on a shared machine. Statuses use the "
@@ -1138,6 +1355,16 @@ def parse_args(argv=None):
     parser.add_argument("--repeats", type=int, help="runs per configuration")
     parser.add_argument("--batch-size", type=int, help="images per step (default 256)")
     parser.add_argument("--configs", help="comma-separated subset of: " + ", ".join(CONFIGS))
+    parser.add_argument(
+        "--backends",
+        help="comma-separated Keras backends of: " + ", ".join(BACKEND_CONFIGS)
+        + "; runs each one's fit against the lecture's step hand-written on "
+        "that backend ("
+        + "; ".join(f"{b}: {', '.join(c)}" for b, c in BACKEND_CONFIGS.items())
+        + "), each in a subprocess with KERAS_BACKEND set, and prints a "
+        "table per backend. Alone it runs only these; with --configs, "
+        "these are added to them",
+    )
     parser.add_argument("--matmul-n", type=int, help="matrix side of the matmul peak")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per run")
     parser.add_argument("--json", help="write runs, summary and targets to this file")
@@ -1147,20 +1374,59 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     name = "smoke" if args.smoke else "quick" if args.quick else "full"
     for key, value in MODES[name].items():
+        if key == "configs" and args.backends:
+            continue  # --backends alone runs only the backends' pairs
         if getattr(args, key) is None:
             setattr(args, key, value)
     args.mode = name
     return args
 
 
+def _backends(text):
+    names = [b.strip() for b in (text or "").split(",") if b.strip()]
+    unknown = [b for b in names if b not in BACKEND_CONFIGS]
+    if unknown:
+        raise SystemExit(
+            f"Unknown backends {unknown}. Expected some of {list(BACKEND_CONFIGS)}."
+        )
+    return names
+
+
 def _configs(args, has_gpu):
+    """The configurations to run: --configs, plus --backends' pairs.
+
+    Without either, every TensorFlow configuration (those needing a GPU
+    only with one).
+
+    Raises:
+        SystemExit: for an unknown configuration or backend, or a backend
+            whose package is not installed.
+    """
+    import importlib.util
+
+    backends = _backends(getattr(args, "backends", None))
+    missing = [b for b in backends if importlib.util.find_spec(BACKEND_PACKAGES[b]) is None]
+    if missing:
+        raise SystemExit(
+            f"Backends {missing} are not installed: pip install -e "
+            + " ".join(f'".[{b}]"' for b in missing)
+        )
     if args.configs:
         names = [c.strip() for c in args.configs.split(",") if c.strip()]
         unknown = [c for c in names if c not in CONFIGS]
         if unknown:
             raise SystemExit(f"Unknown configs {unknown}. Expected some of {list(CONFIGS)}.")
-        return names
-    return [c for c in CONFIGS if has_gpu or c not in GPU_ONLY]
+    elif backends:
+        names = []
+    else:
+        return [
+            c
+            for c in CONFIGS
+            if config_backend(c) == "tensorflow" and (has_gpu or c not in GPU_ONLY)
+        ]
+    for backend in backends:
+        names += [c for c in BACKEND_CONFIGS[backend] if c not in names]
+    return names
 
 
 def main(argv=None):
@@ -1182,6 +1448,7 @@ def main(argv=None):
         "warmup": args.warmup,
         "repeats": args.repeats,
         "configs": configs,
+        "backends": _backends(args.backends),
         "matmul_n": args.matmul_n,
     }
     print(f"machine: {json.dumps(machine)}", file=sys.stderr)
@@ -1224,9 +1491,10 @@ def main(argv=None):
     settings["matmul_measurements"] = peaks
     summary = summarize(runs, peak, peak_cpu)
     targets = evaluate_targets(summary, runs, settings)
+    backends = backend_comparison(summary, runs)
     machine["loadavg_end"] = _loadavg()
     wall = time.perf_counter() - wall_start
-    print(format_report(machine, settings, peak, summary, targets, wall))
+    print(format_report(machine, settings, peak, summary, targets, wall, backends))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(
@@ -1238,6 +1506,7 @@ def main(argv=None):
                     "runs": runs,
                     "summary": summary,
                     "targets": targets,
+                    "backends": backends,
                 },
                 f,
                 indent=1,

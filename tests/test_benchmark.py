@@ -54,12 +54,14 @@ def test_summary_table_and_targets_have_every_column():
     assert "| fit+bf16 (1 failed) |" in table
     settings = {"dataset": "synthetic", "steps": 2}
     targets = benchmark.evaluate_targets(summary, runs, settings)
-    assert len(targets) == 6
+    assert len(targets) == 8
     for target in targets:
         assert set(target) == {"target", "measured", "status"}
     # fit 1.10x, callbacks 0.01 s of a 10-step epoch at 1 step/s, bf16 failed
-    # (no ratio), no retraces, no conditional run, equal peak RSS.
-    assert [t["status"] for t in targets] == ["PASS", "PASS", "n/a", "PASS", "n/a", "PASS"]
+    # (no ratio), no retraces, no conditional run, no JAX or PyTorch run,
+    # equal peak RSS.
+    assert [t["status"] for t in targets] == [
+        "PASS", "PASS", "n/a", "PASS", "n/a", "n/a", "n/a", "PASS"]
     assert targets[0]["measured"] == "1.10x (1.00x by CPU-s/step)"
 
 
@@ -266,4 +268,157 @@ def test_smoke_run_reports_every_key(tmp_path):
     for config in ("lecture", "fit", "fit+callbacks"):
         assert set(benchmark.SUMMARY_KEYS) <= set(report["summary"][config])
     assert report["summary"]["fit+callbacks"]["callbacks_s"] is not None
-    assert len(report["targets"]) == 6
+    assert len(report["targets"]) == 8
+
+
+def test_backend_comparison_pairs_each_fit_with_its_own_loop():
+    # Two repeats. TF: fit 1.00x then 0.98x its loop (median 0.99x < 1.00);
+    # JAX: fit 0.95x and 0.97x (median 0.96x >= 0.95), fit+xla 1.20x;
+    # PyTorch: fit 0.90x and 0.94x (median 0.92x < 0.95). PyTorch runs
+    # eagerly: no traces (None), which must not upset the summary.
+    rates = {
+        "lecture": (100.0, 200.0), "fit": (100.0, 196.0),
+        "jax:loop": (50.0, 100.0), "jax:fit": (47.5, 97.0), "jax:fit+xla": (60.0, 120.0),
+        "torch:loop": (10.0, 50.0), "torch:fit": (9.0, 47.0),
+    }
+    runs = []
+    for repeat in range(2):
+        for config, values in rates.items():
+            run = _run(config, repeat, images_per_s=values[repeat],
+                       cpu_s_per_step=2.0 if config == "torch:fit" else 1.0)
+            run["step_mode"] = "eager" if config.startswith("torch") else "jit"
+            if config.startswith("torch"):
+                run.update(traces_total=None, retraces_after_warmup=None)
+            runs.append(run)
+    summary = benchmark.summarize(runs, peak_gflops=100.0)
+    assert summary["torch:fit"]["traces"] is None and summary["jax:fit"]["traces"] == 2
+    rows = benchmark.backend_comparison(summary, runs)
+    by_config = {row["config"]: row for row in rows}
+    assert list(by_config) == ["fit", "jax:fit", "jax:fit+xla", "torch:fit"]
+    assert [by_config[c]["loop"] for c in by_config] == [
+        "lecture", "jax:loop", "jax:loop", "torch:loop"]
+    assert by_config["fit"]["vs_loop"] == pytest.approx(0.99)
+    assert by_config["jax:fit"]["vs_loop"] == pytest.approx(0.96)
+    assert by_config["torch:fit"]["vs_loop"] == pytest.approx(0.92)
+    # Twice the loop's CPU seconds per step: 0.5x by CPU.
+    assert by_config["torch:fit"]["vs_loop_cpu"] == pytest.approx(0.5)
+    assert [by_config[c]["status"] for c in by_config] == ["FAIL", "PASS", "n/a", "FAIL"]
+    assert [by_config[c]["target"] for c in by_config] == [1.00, 0.95, None, 0.95]
+    assert by_config["jax:fit"]["loop_images_per_s"] == pytest.approx(75.0)
+    assert by_config["torch:fit"]["step"] == "eager / eager"
+    table = benchmark.format_backends(rows).splitlines()
+    assert len(table) == 2 + 4
+    assert table[2].startswith("| tensorflow | fit | lecture | jit / jit | 150 | 148 | 0.99x |")
+    assert table[3].endswith("| 0.96x | 1.00x | >= 0.95x | PASS |")
+    # The project's targets carry the JAX and PyTorch ratios too.
+    targets = {t["target"]: t for t in benchmark.evaluate_targets(
+        summary, runs, {"dataset": "synthetic", "steps": 2})}
+    jax = targets["jax:fit >= 0.95x jax:loop images/s (paired)"]
+    torch = targets["torch:fit >= 0.95x torch:loop images/s (paired)"]
+    assert (jax["measured"], jax["status"]) == ("0.96x", "PASS")
+    assert (torch["measured"], torch["status"]) == ("0.92x", "FAIL")
+    # The report prints the backend table when another backend ran.
+    machine = {"cpu": "x", "cores": 2, "usable_cores": 2, "gpus": [], "python": "3",
+               "tensorflow": "2", "keras": "3", "jax": "0.1", "torch": None,
+               "loadavg_start": "0"}
+    settings = {"dataset": "synthetic", "steps": 2, "batch_size": 32, "warmup": 1,
+                "epochs": 1, "repeats": 2, "matmul_n": 8}
+    report = benchmark.format_report(machine, settings, 1.0, summary, [], 60.0, rows)
+    assert "JAX 0.1" in report and "PyTorch" not in report.split("\n\n")[1]
+    assert "| jax | jax:fit | jax:loop |" in report
+    only_tf = benchmark.format_report(machine, settings, 1.0, summary, [], 60.0, rows[:1])
+    assert "| backend |" not in only_tf
+
+
+def test_configs_follow_backends_and_configs(monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
+
+    def configs(*argv):
+        return benchmark._configs(benchmark.parse_args(list(argv)), has_gpu=False)
+
+    # Default: every TensorFlow configuration that needs no GPU.
+    default = configs()
+    assert "fit+fp16" not in default and default[:2] == ["lecture", "fit"]
+    assert all(benchmark.config_backend(c) == "tensorflow" for c in default)
+    # --backends alone: only its pairs, also in a mode whose default
+    # configurations are others (smoke: lecture,fit).
+    assert configs("--smoke", "--backends", "jax,torch") == [
+        "jax:loop", "jax:fit", "jax:fit+xla", "torch:loop", "torch:fit"]
+    assert configs("--smoke") == ["lecture", "fit"]
+    # With --configs the pairs are added once.
+    assert configs("--configs", "fit+bf16,lecture", "--backends", "tensorflow,torch") == [
+        "fit+bf16", "lecture", "fit", "torch:loop", "torch:fit"]
+    with pytest.raises(SystemExit, match="Unknown backends \\['numpy'\\]"):
+        configs("--backends", "jax,numpy")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "jax" else object())
+    with pytest.raises(SystemExit, match=r"\['jax'\] are not installed: pip install -e \".\[jax\]\""):
+        configs("--backends", "jax")
+
+
+def test_config_backends_and_help(capsys):
+    assert benchmark.config_backend("fit+bf16") == "tensorflow"
+    assert benchmark.config_backend("lecture") == "tensorflow"
+    assert benchmark.config_backend("jax:fit+xla") == "jax"
+    assert benchmark.config_backend("torch:loop") == "torch"
+    # Every backend's configurations exist, loop first (no options).
+    for backend, (loop, *fits) in benchmark.BACKEND_CONFIGS.items():
+        assert benchmark.CONFIGS[loop] is None
+        assert all(benchmark.CONFIGS[f] is not None for f in fits)
+        assert {benchmark.config_backend(c) for c in (loop, *fits)} == {backend}
+    with pytest.raises(SystemExit):
+        benchmark.parse_args(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--backends BACKENDS" in help_text
+    assert "Keras backends of: tensorflow, jax, torch" in help_text
+
+
+def test_run_config_refuses_another_backend():
+    # This process runs TensorFlow; a JAX configuration must not silently
+    # run on it.
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the test process runs TensorFlow")
+    with pytest.raises(ValueError, match="KERAS_BACKEND=jax"):
+        benchmark.run_config("jax:loop", "synthetic", 32, epochs=1, steps=1)
+
+
+@pytest.mark.slow
+def test_smoke_run_of_every_backend_pair(tmp_path):
+    import importlib.util
+
+    missing = [b for b in ("jax", "torch") if importlib.util.find_spec(b) is None]
+    if missing:
+        pytest.skip(f"{missing} not installed: pip install -e \".[jax,torch]\"")
+    out = tmp_path / "bench.json"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    # JAX's jitted fit and loop and the PyTorch pair through --backends (the
+    # eager JAX fit adds a minute and nothing the others do not test).
+    proc = subprocess.run(
+        [sys.executable, SCRIPT, "--smoke", "--configs", "jax:loop,jax:fit+xla",
+         "--backends", "torch", "--json", str(out)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(out.read_text())
+    expected = ["jax:loop", "jax:fit+xla", "torch:loop", "torch:fit"]
+    assert [r["config"] for r in report["runs"]] == expected
+    for run in report["runs"]:
+        assert "error" not in run, run.get("error")
+        assert run["backend"] == benchmark.config_backend(run["config"])
+        # 1 warm-up + 1 timed epoch of 2 steps: both networks updated 4
+        # times, by the hand-written loops as by fit.
+        assert run["updates"] == [4, 4], run["config"]
+        assert run["images_per_s"] == pytest.approx(64 / run["epoch_s"][1])
+    modes = {r["config"]: r["step_mode"] for r in report["runs"]}
+    traces = {r["config"]: r["retraces_after_warmup"] for r in report["runs"]}
+    # JAX: traced once, in the warm-up; PyTorch: eager, nothing traced.
+    assert modes["jax:loop"] == modes["jax:fit+xla"] == "jax.jit"
+    assert traces["jax:loop"] == traces["jax:fit+xla"] == 0
+    assert modes["torch:loop"] == modes["torch:fit"] == "eager"
+    assert traces["torch:loop"] is None and traces["torch:fit"] is None
+    rows = {r["config"]: r for r in report["backends"]}
+    assert list(rows) == ["jax:fit+xla", "torch:fit"]  # jax:fit did not run
+    assert rows["jax:fit+xla"]["status"] == "n/a"  # the target is jax:fit's
+    assert rows["torch:fit"]["vs_loop"] > 0 and rows["torch:fit"]["status"] in ("PASS", "FAIL")
+    assert "| torch | torch:fit | torch:loop | eager / eager |" in proc.stdout
