@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import re
+import sys
 
 from keras_gan import presets as presets_lib
 from keras_gan.files import atomic_path
@@ -29,6 +30,40 @@ BEST_GENERATOR_FILE = "generator_best.keras"
 GRID_FILE = "samples.png"
 # Conditional runs: the class names, a JSON list indexed by class number.
 CLASS_NAMES_FILE = "class_names.json"
+# The Keras backends a GAN trains on, and the package each one imports.
+BACKENDS = ("tensorflow", "jax", "torch")
+BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+# Runs recorded before the `backend` option trained on TensorFlow, the only
+# backend `GAN.compile()` accepted then.
+LEGACY_BACKEND = "tensorflow"
+
+
+def backend_in_force():
+    """The Keras backend this process uses, or will use once Keras loads.
+
+    Keras' own order, read without importing Keras (so that `--help` and
+    the CLI's choice of backend stay cheap): the loaded Keras' backend,
+    else `$KERAS_BACKEND`, else the `backend` of `$KERAS_HOME/keras.json`
+    (`~/.keras/keras.json`), else `"tensorflow"`.
+
+    Returns:
+        The backend's name, e.g. `"jax"` (not checked against `BACKENDS`).
+    """
+    keras = sys.modules.get("keras")
+    if keras is not None and hasattr(keras, "backend"):
+        return keras.backend.backend()
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    config = os.path.join(
+        os.environ.get("KERAS_HOME") or os.path.expanduser("~/.keras"),
+        "keras.json",
+    )
+    try:
+        with open(config) as f:
+            backend = json.load(f).get("backend")
+    except (OSError, ValueError, AttributeError):
+        backend = None
+    return backend if isinstance(backend, str) and backend else "tensorflow"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +84,13 @@ def _opt(name, default, type_, help_, **kw):
 
 
 OPTIONS = (
+    # None resolves to the backend in force, so a resolved run always
+    # records the one it trained on.
+    _opt("backend", None, str,
+         "Keras backend to train on: tensorflow, jax or torch (jax and "
+         "torch need the [jax] or [torch] extra) (default: the backend in "
+         "force: $KERAS_BACKEND, else keras.json's, else tensorflow)",
+         choices=BACKENDS, nullable=True),
     _opt("dataset", "mnist", str,
          "named dataset (mnist, fashion_mnist, mnist_sample, cifar10), an "
          "image folder, or a .npy/.npz file"),
@@ -206,7 +248,8 @@ def resolve(overrides=None, preset=None):
 
     Raises:
         ValueError: for an unknown option or preset, two different presets,
-            or a value of the wrong type or range.
+            a value of the wrong type or range, or a backend in force that
+            a GAN cannot train on (e.g. `KERAS_BACKEND=numpy`).
 
     Example:
 
@@ -232,6 +275,8 @@ def resolve(overrides=None, preset=None):
             )
         if value is not None and key != "preset":
             values[key] = value
+    if values["backend"] is None:
+        values["backend"] = backend_in_force()
     if values["ema_kimg"] is not None and values["ema_kimg"] <= 0:
         raise ValueError(
             "Expected option `ema_kimg` > 0 (or None: no EMA). "
@@ -300,7 +345,8 @@ def read_options(run_dir):
         The resolved options dict. Options the file lacks (it was written
         by an older version) take their defaults, except `preset`, which
         is `None` there: the file's values are complete, but which preset
-        produced them was not recorded.
+        produced them was not recorded; and `backend`, which is
+        `"tensorflow"` there (the only backend before it was recorded).
 
     Raises:
         ValueError: if the folder holds no `training_options.json`, or it
@@ -318,7 +364,9 @@ def read_options(run_dir):
         raise ValueError(f"Could not read {path}: {err}") from err
     if not isinstance(saved, dict):
         raise ValueError(f"{path} does not hold a JSON object of options.")
-    resolved = resolve({k: v for k, v in saved.items() if k in DEFAULTS})
+    known = {k: v for k, v in saved.items() if k in DEFAULTS}
+    known.setdefault("backend", LEGACY_BACKEND)
+    resolved = resolve(known)
     if saved.get("preset") is None:
         resolved["preset"] = None
     return resolved

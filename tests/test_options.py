@@ -1,3 +1,6 @@
+import json
+import sys
+
 import pytest
 
 from keras_gan import losses
@@ -44,3 +47,33 @@ def test_write_and_read_round_trip(tmp_path):
     (tmp_path / options.OPTIONS_FILE).write_text("{not json")
     with pytest.raises(ValueError, match="Could not read"):
         options.read_options(tmp_path)
+
+
+def test_backend_defaults_to_the_backend_in_force(monkeypatch, tmp_path):
+    # Keras is loaded in this process: its backend is the one in force.
+    import keras
+
+    assert options.resolve()["backend"] == keras.backend.backend()
+    assert options.resolve({"backend": "jax"})["backend"] == "jax"
+    # Before Keras loads: $KERAS_BACKEND, else keras.json's, else tensorflow.
+    monkeypatch.delitem(sys.modules, "keras")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    assert options.backend_in_force() == "torch"
+    assert options.resolve()["backend"] == "torch"
+    monkeypatch.delenv("KERAS_BACKEND")
+    assert options.backend_in_force() == "tensorflow"
+    (tmp_path / "keras.json").write_text('{"backend": "jax"}')
+    assert options.backend_in_force() == "jax"
+    monkeypatch.setenv("KERAS_BACKEND", "numpy")  # Keras has it; a GAN cannot train on it
+    with pytest.raises(ValueError, match=r"`backend` to be one of \['tensorflow', 'jax', 'torch'\]"):
+        options.resolve()
+
+
+def test_runs_recorded_before_the_backend_option_read_as_tensorflow(tmp_path):
+    resolved = options.resolve({"epochs": 2, "seed": 3, "backend": "jax"})
+    options.write_options(resolved, tmp_path)
+    assert options.read_options(tmp_path)["backend"] == "jax"
+    legacy = {k: v for k, v in resolved.items() if k != "backend"}
+    (tmp_path / options.OPTIONS_FILE).write_text(json.dumps(legacy))
+    assert options.read_options(tmp_path)["backend"] == "tensorflow"
