@@ -5,6 +5,7 @@ It parses, validates, writes the run directory's options, and calls
 """
 
 import argparse
+import importlib.util
 import os
 import sys
 
@@ -27,6 +28,20 @@ GENERATOR_HELP = (
 )
 # Options with a flag of their own (or none): not generated from OPTIONS.
 _OWN_FLAGS = ("preset",)
+# What --help adds to the `backend` option's own words.
+BACKEND_NOTE = (
+    "; set as KERAS_BACKEND before Keras loads, recorded in "
+    "training_options.json, and used by --resume unless --backend is "
+    "given. Keras fixes its backend when it is first imported: main() "
+    "called in a Python process where Keras is already loaded with another "
+    "backend refuses (run keras-gan in a new process)"
+)
+RUN_BACKEND_HELP = (
+    "Keras backend to run the generator on: tensorflow, jax or torch (a "
+    ".keras generator loads under any of them), set as KERAS_BACKEND "
+    "before Keras loads (default: the backend in force: $KERAS_BACKEND, "
+    "else keras.json's, else tensorflow)"
+)
 
 
 def _flag(name):
@@ -47,10 +62,13 @@ def _add_training_options(parser):
     for option in options_lib.OPTIONS:
         if option.name in _OWN_FLAGS:
             continue
+        text = _option_help(option)
+        if option.name == "backend":
+            text = text.replace(" (default:", BACKEND_NOTE + " (default:", 1)
         kwargs = {
             "default": None,
             "dest": option.name,
-            "help": _option_help(option).replace("%", "%%"),
+            "help": text.replace("%", "%%"),
         }
         if option.type is bool:
             kwargs["action"] = argparse.BooleanOptionalAction
@@ -70,6 +88,10 @@ def _add_run_options(parser):
     )
     parser.add_argument(
         "--seed", type=int, default=0, help="noise seed (default: 0)"
+    )
+    parser.add_argument(
+        "--backend", choices=options_lib.BACKENDS, default=None,
+        help=RUN_BACKEND_HELP,
     )
 
 
@@ -101,7 +123,7 @@ def build_parser():
         "--resume",
         metavar="RUN_DIR",
         help="continue a run from its latest checkpoint (give --epochs to "
-        "extend it)",
+        "extend it, --backend to continue on another backend)",
     )
     _add_training_options(train)
 
@@ -218,6 +240,10 @@ def _resume_options(args):
     saved = options_lib.read_options(args.resume)
     requested = _explicit(args)
     requested.pop("epochs", None)
+    # The recorded backend unless --backend names another: checkpoints load
+    # under every backend (the numbers then differ by float rounding).
+    if "backend" in requested:
+        saved = {**saved, "backend": requested.pop("backend")}
     clashes = {
         k: (saved[k], v) for k, v in requested.items() if saved[k] != v
     }
@@ -227,7 +253,7 @@ def _resume_options(args):
         )
         raise ValueError(
             f"Cannot resume {args.resume!r} with different options ({detail}). "
-            "Only --epochs may change on resume."
+            "Only --epochs and --backend may change on resume."
         )
     if args.epochs is not None:
         # The preset stays as recorded (None for runs that predate it).
@@ -540,6 +566,79 @@ def _tf_log_level(environ):
     return "2"
 
 
+def _requested_backend(args):
+    # train: --backend, else the resumed run's record, else the one in
+    # force; the other commands: --backend, else the one in force.
+    if args.backend is not None:
+        return args.backend, "--backend"
+    if args.command == "train" and args.resume:
+        try:
+            recorded = options_lib.read_options(args.resume)["backend"]
+        except ValueError:
+            pass  # _train reports the unreadable run
+        else:
+            return recorded, f"{args.resume}/{options_lib.OPTIONS_FILE}"
+    return options_lib.backend_in_force(), "the backend in force"
+
+
+def select_backend(backend, source="--backend"):
+    """Makes `backend` the Keras backend of this process, before Keras loads.
+
+    Sets `KERAS_BACKEND`. Keras fixes its backend when it is first imported,
+    so in a process where Keras is already loaded with another backend
+    (`main()` called from Python) this refuses rather than re-executing the
+    command behind the caller's back.
+
+    Args:
+        backend: `"tensorflow"`, `"jax"` or `"torch"`.
+        source: where the name came from, for error messages. Defaults to
+            `"--backend"`.
+
+    Returns:
+        The backend's name.
+
+    Raises:
+        ValueError: for an unknown backend, or Keras already loaded with
+            another one.
+        ImportError: if the backend's package is not installed (the message
+            names the pip extra that installs it).
+
+    Example:
+
+    >>> select_backend("jax")  # before Keras is imported
+    'jax'
+    """
+    if backend not in options_lib.BACKENDS:
+        raise ValueError(
+            f"Expected a Keras backend in {list(options_lib.BACKENDS)}. "
+            f"Received: {backend!r} ({source})."
+        )
+    package = options_lib.BACKEND_PACKAGES[backend]
+    if importlib.util.find_spec(package) is None:
+        install = (
+            "pip install tensorflow" if backend == "tensorflow"
+            else f'pip install -e ".[{backend}]" (from a keras-gan checkout)'
+        )
+        raise ImportError(
+            f"The {backend} backend ({source}) needs the {package} package, "
+            f"which is not installed: {install}."
+        )
+    keras = sys.modules.get("keras")
+    if keras is not None and hasattr(keras, "backend"):
+        loaded = keras.backend.backend()
+        if loaded != backend:
+            raise ValueError(
+                f"The {backend} backend ({source}) cannot be used here: Keras "
+                f"is already loaded in this process with the {loaded} "
+                "backend, and Keras fixes its backend when it is first "
+                f"imported. Run `keras-gan` in a new process (it then sets "
+                f"KERAS_BACKEND={backend} before Keras loads)."
+            )
+        return backend
+    os.environ["KERAS_BACKEND"] = backend
+    return backend
+
+
 def main(argv=None):
     """Runs the `keras-gan` command line; returns the exit code."""
     # TensorFlow's C++ start-up chatter hides the progress bar; users who
@@ -549,6 +648,15 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", _tf_log_level(os.environ))
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Before anything imports Keras.
+    try:
+        select_backend(*_requested_backend(args))
+    except ImportError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_FAILURE
+    except ValueError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "train":
         return _train(args, parser)
     if args.command == "evaluate":

@@ -35,6 +35,7 @@ def test_console_script_trains_and_samples(tmp_path):
     assert saved == options_lib.resolve({**saved})
     assert saved["epochs"] == 1 and saved["lr"] == 1e-4 and saved["latent_dim"] == 8
     assert saved["beta1"] == 0.9 and saved["loss"] == "non_saturating"  # the lecture's
+    assert saved["backend"] == "tensorflow"  # the one in force ($KERAS_BACKEND)
     for name in ("generator.keras", "samples.png", "losses.png", "samples/epoch_0001.png",
                  "samples/progress.gif", "samples/reals.png", "checkpoints/ckpt-0001/meta.json"):
         assert (run_dir / name).exists(), name
@@ -210,3 +211,51 @@ def test_evaluate_prints_every_metric_with_the_real_floor(tmp_path_factory, tmp_
         cli.main(["evaluate", "--run", str(tmp_path), "--n", "300"])
     assert exit_info.value.code == 2
     assert "is not a run directory" in capsys.readouterr().err
+
+
+def test_a_backend_other_than_the_loaded_one_is_refused_in_process(tmp_path, monkeypatch, capsys):
+    # Keras is loaded on TensorFlow here and fixes its backend at import:
+    # the CLI refuses rather than train on the wrong one. (The package
+    # check passes whatever is installed, so this tests the refusal.)
+    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: object())
+    logdir = tmp_path / "logs"
+    code = cli.main(["train", "--backend", "jax", *QUICK, "--logdir", str(logdir)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Keras is already loaded in this process with the tensorflow" in err
+    assert "Run `keras-gan` in a new process" in err and not logdir.exists()
+    options_lib.write_options(options_lib.resolve({"dataset": "mnist_sample"}), tmp_path)
+    assert cli.main(["sample", "--run", str(tmp_path), "--backend", "torch"]) == 2
+    assert "The torch backend (--backend) cannot be used here" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_a_backend_whose_package_is_missing_names_the_extra(tmp_path, monkeypatch, capsys, backend):
+    real_find_spec = cli.importlib.util.find_spec
+    monkeypatch.setattr(cli.importlib.util, "find_spec",
+                        lambda name: None if name == backend else real_find_spec(name))
+    code = cli.main(["train", "--backend", backend, *QUICK, "--logdir", str(tmp_path / "logs")])
+    err = capsys.readouterr().err
+    assert code == 1 and f'pip install -e ".[{backend}]"' in err, err
+    assert f"needs the {backend} package, which is not installed" in err
+    assert not (tmp_path / "logs").exists()
+
+
+def test_resume_uses_the_recorded_backend_unless_told_otherwise(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: object())
+    options_lib.write_options(
+        options_lib.resolve({"dataset": "mnist_sample", "backend": "jax"}), tmp_path)
+    # The recorded jax, not the tensorflow in force (refused here, where
+    # Keras runs on TensorFlow; a new process would set KERAS_BACKEND=jax).
+    assert cli.main(["train", "--resume", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "The jax backend" in err and options_lib.OPTIONS_FILE in err, err
+    # --backend may change on resume, like --epochs; other options may not.
+    args = cli.build_parser().parse_args(["train", "--resume", str(tmp_path), "--backend",
+                                          "tensorflow", "--epochs", "3"])
+    assert cli._requested_backend(args) == ("tensorflow", "--backend")
+    resumed = cli._resume_options(args)
+    assert (resumed["backend"], resumed["epochs"], resumed["dataset"]) == (
+        "tensorflow", 3, "mnist_sample")
+    args = cli.build_parser().parse_args(["train", "--resume", str(tmp_path), "--lr", "1"])
+    with pytest.raises(ValueError, match="Only --epochs and --backend may change on resume"):
+        cli._resume_options(args)
