@@ -96,21 +96,28 @@ def run_batched(forward, images, batch_size):
     """Runs `forward` over `images` in batches; concatenates both outputs.
 
     Args:
-        forward: a function from a float32 batch tensor to
-            `(features, probabilities)` tensors.
+        forward: a function from a float32 batch (a `tf.Tensor` on the
+            TensorFlow backend, a NumPy array on the others) to
+            `(features, probabilities)` tensors of the Keras backend.
         images: prepared float32 NHWC images.
         batch_size: images per call.
 
     Returns:
         `(features, probabilities)` as float64 NumPy arrays.
     """
-    import tensorflow as tf
+    import keras
 
     features, probs = [], []
     for start in range(0, len(images), batch_size):
-        f, p = forward(tf.constant(images[start : start + batch_size]))
-        features.append(f.numpy())
-        probs.append(p.numpy())
+        batch = images[start : start + batch_size]
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            batch = tf.constant(batch)
+        f, p = forward(batch)
+        # Any backend's tensors (a tf.Tensor, a jax.Array, a torch.Tensor).
+        features.append(keras.ops.convert_to_numpy(f))
+        probs.append(keras.ops.convert_to_numpy(p))
     return (
         np.concatenate(features).astype(np.float64),
         np.concatenate(probs).astype(np.float64),

@@ -466,20 +466,23 @@ class ClassifierExtractor(FeatureExtractor):
         Raises:
             ValueError: for images of another shape or range.
         """
-        import tensorflow as tf
-
         batch_size = check_batch_size(batch_size, self.batch_size)
         images = prepare_images(images, self.image_shape)
         if self._forward is None:
             both = self._both
-            # One trace for every batch size: `predict` would retrace for
-            # each new size of the last, partial batch.
-            self._forward = tf.function(
-                lambda x: both(x, training=False),
-                input_signature=[
-                    tf.TensorSpec((None,) + self.image_shape, tf.float32)
-                ],
-            )
+            self._forward = lambda x: both(x, training=False)
+            if keras.backend.backend() == "tensorflow":
+                import tensorflow as tf
+
+                # One trace for every batch size: `predict` would retrace
+                # for each new size of the last, partial batch. (JAX and
+                # PyTorch run the small network eagerly.)
+                self._forward = tf.function(
+                    self._forward,
+                    input_signature=[
+                        tf.TensorSpec((None,) + self.image_shape, tf.float32)
+                    ],
+                )
         return run_batched(self._forward, images, batch_size)
 
     def __repr__(self):

@@ -130,7 +130,16 @@ class InceptionExtractor(FeatureExtractor):
             def forward(batch):
                 return model(_resize_to_rgb(batch), training=False)
 
-            self._forward = tf.function(forward, reduce_retracing=True)
+            if keras.backend.backend() == "tensorflow":
+                self._forward = tf.function(forward, reduce_retracing=True)
+            else:
+                # Resized with TensorFlow, handed over as NumPy: the model
+                # runs on the Keras backend, which takes no tf.Tensor.
+                def forward_other(batch):
+                    resized = _resize_to_rgb(tf.constant(batch)).numpy()
+                    return model(resized, training=False)
+
+                self._forward = forward_other
         return run_batched(self._forward, images, batch_size)
 
 
