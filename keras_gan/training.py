@@ -239,15 +239,24 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
             checkpoint yet or the `MAX_ROLLBACKS` rollbacks are used up.
             Each rollback halves both learning rates in force.
     """
+    from keras_gan.distribute import make_strategy
+    from keras_gan.distribute import training_scope
+
+    # First: a multi-worker strategy must start before other TensorFlow work.
+    strategy = make_strategy(options["distribute"])
+    # A Keras distribution (JAX) must be in force while `fit` runs too.
+    with training_scope(strategy):
+        return _train(strategy, options, run_dir, resume, verbose, callbacks)
+
+
+def _train(strategy, options, run_dir, resume, verbose, callbacks):
     from callbacks import latest_checkpoint
     from callbacks import restore_checkpoint
     from callbacks.sample_grid import grid_images
 
+    from keras_gan.distribute import check_batches
     from keras_gan.distribute import is_chief
-    from keras_gan.distribute import make_strategy
 
-    # First: a multi-worker strategy must start before other TensorFlow work.
-    strategy = make_strategy(options["distribute"])
     chief = is_chief(strategy)
     options, data_seed, drawn = _resolve_seed(options, resume)
     # Folders stream from an on-disk cache of the decoded images (built
@@ -263,6 +272,8 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
             f"Received batch_size={options['batch_size']} for {num_images} "
             f"training images in {options['dataset']!r}."
         )
+    check_batches(strategy, options["batch_size"], num_images,
+                  options["steps_per_epoch"])
     if options["deterministic"]:
         import tensorflow as tf
 
