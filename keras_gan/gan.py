@@ -755,7 +755,9 @@ class GAN(keras.Model):
                 f"The model makes images of shape {self.image_shape} but the "
                 f"data holds images of shape {shape}."
             )
-        return images
+        # A tensor of the backend: an un-jitted JAX step receives NumPy
+        # batches, which a network cannot take beside tensor labels.
+        return ops.convert_to_tensor(images)
 
     def _fake(self, noise, condition, training=True):
         # Generator hook: a conditional subclass also feeds the condition.

@@ -141,9 +141,13 @@ OPTIONS = (
          "dtype policy; mixed_bfloat16 is faster only on a GPU or a CPU "
          "with avx512_bf16 or amx_bf16 (measured 11x slower without), "
          "mixed_float16 is for GPUs", choices=PRECISIONS),
-    _opt("jit_compile", False, bool,
-         "compile the train step with XLA (for GPUs: measured 0.59x on a "
-         "CPU)"),
+    # None: each backend's own way of compiling a step (see
+    # presets.jit_compile): the lecture's tf.function on TensorFlow.
+    _opt("jit_compile", None, bool,
+         "compile the train step with XLA (for GPUs: measured 0.59x with "
+         "TensorFlow on a CPU) (default: off on TensorFlow and PyTorch, on "
+         "with JAX, whose steps are otherwise not compiled at all)",
+         nullable=True),
     _opt("steps_per_execution", 1, int,
          "train steps per compiled call (for GPUs: measured 0.91x with 8 on "
          "a CPU)", minimum=1),

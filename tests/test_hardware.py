@@ -209,7 +209,7 @@ def test_train_help_states_each_default_once():
         text = helps[option.name]
         assert text.count("(default:") == 1, text
         assert "(default: None)" not in text, text
-    assert "(default: off)" in helps["jit_compile"]
+    assert "(default: off)" in helps["conditional"]
     assert "(default: on)" in helps["tensorboard"]
     assert "(default: 30)" in helps["epochs"]
 

@@ -47,6 +47,18 @@ def test_lecture_preset_is_the_default_and_keeps_no_ema():
     assert float(kw["g_optimizer"].learning_rate) == np.float32(1e-4)
     assert float(kw["g_optimizer"].beta_1) == 0.9
     assert presets.gan_kwargs(opts) == {"seed": None, "ema_kimg": None, "ema_rampup": 0.05}
+    # The lecture's tf.function, without XLA, on TensorFlow.
+    assert kw["jit_compile"] is False and opts["jit_compile"] is None
+
+
+def test_unset_jit_compile_compiles_the_step_the_backends_own_way():
+    # JAX runs a step op by op unless jax.jit is asked for; TensorFlow and
+    # PyTorch keep their defaults (tf.function, eager); a set value wins.
+    assert presets.jit_compile(None, "jax") is True
+    assert presets.jit_compile(None, "tensorflow") is False
+    assert presets.jit_compile(None, "torch") is False
+    assert presets.jit_compile(False, "jax") is False
+    assert presets.jit_compile(True, "tensorflow") is True
 
 
 def test_preset_name_is_recorded_and_older_files_still_resume(tmp_path):
