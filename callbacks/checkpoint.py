@@ -15,6 +15,15 @@ from keras_gan.files import atomic_path
 
 STATE_FILE = "state.weights.h5"
 META_FILE = "meta.json"
+# PyTorch backend only: torch's global random state. Keras' unseeded
+# Dropout draws its masks from it on PyTorch (on TensorFlow and JAX from a
+# seed generator kept in STATE_FILE), so exact resume needs it.
+TORCH_RNG_FILE = "torch_rng_state.npy"
+# Where restore_checkpoint leaves that state for GANCheckpoint to put back
+# at the first batch: `fit` on PyTorch draws from the global state once
+# when it starts reading the data (its DataLoader's base seed), after
+# on_epoch_begin, which an uninterrupted run did at its first epoch only.
+_PENDING_TORCH_RNG = "_keras_gan_pending_torch_rng_state"
 _CKPT = re.compile(r"^ckpt-(\d+)$")
 
 
@@ -129,7 +138,10 @@ def restore_checkpoint(model, path):
     """Restores a GAN's full training state from a checkpoint folder.
 
     Restores both networks, both optimizers, the noise seed generator and
-    the EMA generator, if the model keeps one. Call it after `compile()`, so the optimizers exist to receive their
+    the EMA generator, if the model keeps one; on PyTorch also torch's
+    global random state (Keras' unseeded Dropout draws from it there),
+    set again at the first batch when `fit` runs with a `GANCheckpoint`.
+    Call it after `compile()`, so the optimizers exist to receive their
     state.
 
     Args:
@@ -161,6 +173,14 @@ def restore_checkpoint(model, path):
                 f"{_short(current[key])}."
             )
     model.load_weights(os.path.join(path, STATE_FILE))
+    rng_path = os.path.join(path, TORCH_RNG_FILE)
+    if keras.backend.backend() == "torch" and os.path.isfile(rng_path):
+        import torch
+
+        state = np.load(rng_path)
+        torch.set_rng_state(torch.from_numpy(state))
+        # In __dict__: not an attribute for Keras to track or save.
+        model.__dict__[_PENDING_TORCH_RNG] = state
     return int(meta["epoch"])
 
 
@@ -247,6 +267,15 @@ class GANCheckpoint(keras.callbacks.Callback):
         if self.monitor and _is_complete(best):
             self.best = read_checkpoint_meta(best).get("monitor_value")
 
+    def on_train_batch_begin(self, batch, logs=None):
+        # PyTorch only: the restored random state, after fit's data loader
+        # drew its seed (see _PENDING_TORCH_RNG).
+        state = self.model.__dict__.pop(_PENDING_TORCH_RNG, None)
+        if state is not None:
+            import torch
+
+            torch.set_rng_state(torch.from_numpy(state))
+
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
             self.save(epoch + 1, logs)
@@ -272,6 +301,13 @@ class GANCheckpoint(keras.callbacks.Callback):
         final = os.path.join(self.directory, f"ckpt-{epoch:04d}")
         with atomic_directory(final) as tmp:
             self.model.save_weights(os.path.join(tmp, STATE_FILE))
+            if keras.backend.backend() == "torch":
+                import torch
+
+                np.save(
+                    os.path.join(tmp, TORCH_RNG_FILE),
+                    torch.get_rng_state().numpy(),
+                )
             meta = {
                 "epoch": int(epoch),
                 "architecture": _architecture(self.model),
@@ -285,8 +321,9 @@ class GANCheckpoint(keras.callbacks.Callback):
         if self.monitor and self._improved(logs.get(self.monitor)):
             self.best = logs[self.monitor]
             with atomic_directory(os.path.join(self.directory, "best")) as tmp:
-                for name in (STATE_FILE, META_FILE):
-                    shutil.copy2(os.path.join(final, name), tmp)
+                for name in (STATE_FILE, META_FILE, TORCH_RNG_FILE):
+                    if os.path.isfile(os.path.join(final, name)):
+                        shutil.copy2(os.path.join(final, name), tmp)
         for _, old in list_checkpoints(self.directory)[: -self.keep]:
             shutil.rmtree(old, ignore_errors=True)
         if self.generator_path:
