@@ -103,6 +103,12 @@ def test_cli_runs_and_resumes_on_the_backend(backend, tmp_path, primed_cache):
     events = read_events(split / "tensorboard" / "train")
     for tag in ("epoch_g_loss", "epoch_d_loss", "samples"):
         assert sorted(events[tag]) == [0, 1], (tag, events[tag])  # one per epoch, none repeated
+    # --metrics-every 1: FID and the rest each epoch (in the logs compared
+    # above, so the resumed run scored the same generator), in TensorBoard,
+    # and the generator of the lowest FID.
+    assert np.isfinite(losses[1]["2"]["fid_clf"]) and "precision_clf" in losses[1]["2"]
+    assert sorted(read_events(split / "tensorboard" / "metrics")["fid_clf"]) == [0, 1]
+    assert (split / "generator_best.keras").is_file()
 
     # sample: a 3x3 grid of 8x8 images drawn at 8x with 2-pixel gaps.
     assert report["sample_out"] == str(tmp_path / "sample.png")
