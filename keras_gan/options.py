@@ -159,8 +159,10 @@ OPTIONS = (
          "with halved learning rates (at most 3 times)",
          choices=("stop", "rollback")),
     _opt("distribute", "none", str,
-         "tf.distribute strategy: none, mirrored (local devices) or "
-         "multiworker (TF_CONFIG)", choices=("none", "mirrored", "multiworker")),
+         "several devices: none, mirrored (TensorFlow: MirroredStrategy "
+         "over local GPUs; JAX: keras.distribution.DataParallel over local "
+         "devices; not on PyTorch) or multiworker (TensorFlow only, "
+         "TF_CONFIG)", choices=("none", "mirrored", "multiworker")),
     _opt("logdir", "logs", str, "parent folder of run directories"),
     _opt("run_name", None, str,
          "run directory name (default: DATASET-TIMESTAMP)", nullable=True),
