@@ -9,6 +9,7 @@ from callbacks.checkpoint import latest_checkpoint
 from callbacks.checkpoint import list_checkpoints
 from callbacks.checkpoint import restore_checkpoint
 from callbacks.gan_metrics import GANMetrics
+from callbacks.interrupt import StopOnInterrupt
 from callbacks.loss_plot import LossPlot
 from callbacks.sample_grid import SampleGrid
 from callbacks.tensorboard import GANTensorBoard
@@ -19,6 +20,7 @@ __all__ = [
     "GANTensorBoard",
     "LossPlot",
     "SampleGrid",
+    "StopOnInterrupt",
     "latest_checkpoint",
     "list_checkpoints",
     "restore_checkpoint",

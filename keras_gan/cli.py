@@ -276,6 +276,7 @@ def _train(args, parser):
     except ValueError as err:
         parser.error(str(err))
     # Imported late so `keras-gan --help` answers without loading TensorFlow.
+    from callbacks import StopOnInterrupt
     from callbacks import latest_checkpoint
     from keras_gan import training
     from keras_gan.data import DatasetUnavailableError
@@ -293,10 +294,16 @@ def _train(args, parser):
         print(f"keras-gan: warning: {message}", file=sys.stderr, flush=True)
 
     run_dir = args.resume
+    # Ctrl-C during fit stops at the next batch end (a KeyboardInterrupt
+    # raised inside a destructor would be lost; see StopOnInterrupt).
+    stop = StopOnInterrupt()
     try:
-        if not args.resume:
-            run_dir = training.new_run_dir(options)
-        training.train(options, run_dir, resume=bool(args.resume))
+        with stop.installed():
+            if not args.resume:
+                run_dir = training.new_run_dir(options)
+            training.train(
+                options, run_dir, resume=bool(args.resume), callbacks=[stop]
+            )
     except DatasetUnavailableError as err:
         print(f"keras-gan: error: {err}", file=sys.stderr)
         return EXIT_FAILURE
