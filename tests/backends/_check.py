@@ -169,6 +169,25 @@ def check_float16(images):
     }
 
 
+def check_bfloat16(images):
+    # mixed_bfloat16: bfloat16 compute, float32 weights and losses, and no
+    # loss scaling (bfloat16 has float32's range).
+    keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
+    try:
+        gan = _gan()
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    history = gan.fit(images, batch_size=16, epochs=1, verbose=0)
+    layers = gan.generator.layers + gan.discriminator.layers
+    return {
+        "optimizers": [type(o).__name__ for o in (gan.g_optimizer, gan.d_optimizer)],
+        "finite": bool(all(np.isfinite(v[0]) for v in history.history.values())),
+        "iterations": [int(_np(gan.g_optimizer.iterations)), int(_np(gan.d_optimizer.iterations))],
+        "compute": sorted({l.compute_dtype for l in layers if l.weights}),
+        "weights": sorted({v.dtype for v in gan.generator.weights + gan.discriminator.weights}),
+    }
+
+
 def check_conditional(images):
     from keras import layers
 
@@ -205,6 +224,7 @@ def main():
     report["ema"] = check_ema(images)
     report["conditional"] = check_conditional(images)
     report["float16"] = check_float16(images)
+    report["bfloat16"] = check_bfloat16(images)
     print("REPORT " + json.dumps(report))
 
 

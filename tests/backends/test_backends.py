@@ -85,3 +85,8 @@ def test_the_gan_step_on_every_backend(report):
     assert report["float16"] == {
         "wrapped": ["LossScaleOptimizer", "LossScaleOptimizer"], "finite": True,
         "iterations": [4, 4], "overflow_skipped": True, "scales": [2.0**59, 2.0**59]}
+    # mixed_bfloat16: the layers with weights compute in bfloat16 while the
+    # weights stay float32; both plain optimizers (no loss scale) stepped.
+    assert report["bfloat16"] == {
+        "optimizers": ["Adam", "Adam"], "finite": True, "iterations": [4, 4],
+        "compute": ["bfloat16"], "weights": ["float32"]}
