@@ -176,7 +176,7 @@ def test_train_prints_the_bfloat16_warning_before_the_run_directory(
     monkeypatch.setattr(training, "new_run_dir", new_run_dir)
     monkeypatch.setattr(
         training, "train",
-        lambda options, run_dir, resume: seen.setdefault("precision", options["precision"]),
+        lambda options, run_dir, resume, **kwargs: seen.setdefault("precision", options["precision"]),
     )
     code = cli.main(["train", "--precision", "mixed_bfloat16", "--logdir", str(tmp_path)])
     assert code == 0
