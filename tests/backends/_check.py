@@ -49,6 +49,15 @@ def _gan(**compile_kwargs):
     return gan
 
 
+def _gan_under_policy(policy):
+    # Built under a mixed-precision policy; the global policy is put back.
+    keras.mixed_precision.set_dtype_policy(policy)
+    try:
+        return _gan()
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+
+
 def check_train(images):
     gan = _gan()
     g_vars, d_vars = gan.generator.trainable_variables, gan.discriminator.trainable_variables
@@ -148,11 +157,7 @@ def check_ema(images):
 def check_float16(images):
     # mixed_float16: each network's optimizer scales its own loss; an
     # overflowing scale skips the step and halves the scale.
-    keras.mixed_precision.set_dtype_policy("mixed_float16")
-    try:
-        gan = _gan()
-    finally:
-        keras.mixed_precision.set_dtype_policy("float32")
+    gan = _gan_under_policy("mixed_float16")
     history = gan.fit(images, batch_size=16, epochs=1, verbose=0)
     wrapped = [type(o).__name__ for o in (gan.g_optimizer, gan.d_optimizer)]
     for optimizer in (gan.g_optimizer, gan.d_optimizer):
@@ -172,11 +177,7 @@ def check_float16(images):
 def check_bfloat16(images):
     # mixed_bfloat16: bfloat16 compute, float32 weights and losses, and no
     # loss scaling (bfloat16 has float32's range).
-    keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
-    try:
-        gan = _gan()
-    finally:
-        keras.mixed_precision.set_dtype_policy("float32")
+    gan = _gan_under_policy("mixed_bfloat16")
     history = gan.fit(images, batch_size=16, epochs=1, verbose=0)
     layers = gan.generator.layers + gan.discriminator.layers
     return {
