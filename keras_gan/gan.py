@@ -6,6 +6,7 @@ import keras
 from keras import ops
 
 from keras_gan import _step
+from keras_gan import augment as augment_lib
 from keras_gan import ema as ema_lib
 from keras_gan import losses as losses_lib
 from keras_gan._optimizer_pair import OptimizerPair
@@ -65,19 +66,19 @@ def _check_first_batch(data, batch_size):
     # would consume them), nor pipelines from `load_dataset`/`make_dataset`
     # (tagged; scaled by construction, and peeking would fill their shuffle
     # buffer once more).
-    import tensorflow as tf
-
     # Range tolerance of `keras_gan.data.scaling` (resizing overshoots).
     tolerance = 1e-3
     if getattr(data, "_keras_gan_scaled", False):
         return
-    if isinstance(data, tf.data.Dataset):
+    if _is_tf_dataset(data):
         batch = next(iter(data.take(1)), None)
         what = "a tf.data.Dataset"
     elif isinstance(data, keras.utils.PyDataset):
         batch = data[0] if len(data) else None
         what = "a PyDataset"
-    elif isinstance(data, (np.ndarray, tf.Tensor)) and len(data.shape) >= 1:
+    elif (isinstance(data, np.ndarray) or ops.is_tensor(data)) and len(
+        data.shape
+    ) >= 1:
         batch = data[: batch_size or 32]
         what = "an array"
     else:
@@ -295,6 +296,8 @@ class GAN(keras.Model):
         self.g_optimizer = None
         self.d_optimizer = None
         self.adversarial_loss = None
+        self.augment = ()
+        self.r1_penalty = 0.0
         self._init_ema(ema_kimg, ema_rampup)
         # Both networks are built: the wrapper needs no symbolic build.
         self.built = True
@@ -380,6 +383,8 @@ class GAN(keras.Model):
         loss="non_saturating",
         d_steps=None,
         gradient_penalty=None,
+        r1_penalty=0.0,
+        augment=None,
         **kwargs,
     ):
         """Configures both optimizers and the adversarial loss.
@@ -401,13 +406,21 @@ class GAN(keras.Model):
                 (averaged over the epoch's steps, as every metric).
             gradient_penalty: weight of the WGAN-GP gradient penalty.
                 Defaults to the loss's own (10 for `"wasserstein"`, else 0).
+            r1_penalty: weight gamma of the R1 penalty, gamma / 2 times the
+                discriminator's squared gradient norm on real images
+                (Mescheder et al. 2018). Defaults to 0 (off).
+            augment: DiffAugment transforms applied to real and generated
+                images before the discriminator, in both networks' updates
+                (`keras_gan.augment`), e.g. `"translation,cutout"`.
+                Defaults to `None` (off).
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`, ...).
 
         Raises:
             ValueError: for an unknown loss, the same optimizer instance for
                 both networks, a non-positive `d_steps`, a negative
-                penalty, an `optimizer=` or `loss=`-style Keras argument, or
+                penalty, an unknown augmentation, an `optimizer=` or
+                `loss=`-style Keras argument, or
                 a backend without a GAN train step.
         """
         _step.backend()  # refuses a backend without a GAN step
@@ -429,8 +442,14 @@ class GAN(keras.Model):
                 "Expected `gradient_penalty` >= 0. "
                 f"Received: {gradient_penalty!r}"
             )
+        if not isinstance(r1_penalty, (int, float)) or r1_penalty < 0:
+            raise ValueError(
+                f"Expected `r1_penalty` >= 0. Received: {r1_penalty!r}"
+            )
+        self.augment = augment_lib.parse_policy(augment)
         self.d_steps = int(d_steps)
         self.gradient_penalty = float(gradient_penalty)
+        self.r1_penalty = float(r1_penalty)
         self.g_optimizer = self._resolve_optimizer(g_optimizer, "g_adam")
         self.d_optimizer = self._resolve_optimizer(d_optimizer, "d_adam")
         if self.g_optimizer is self.d_optimizer:
@@ -504,6 +523,8 @@ class GAN(keras.Model):
             "loss": self.adversarial_loss.name,
             "d_steps": self.d_steps,
             "gradient_penalty": self.gradient_penalty,
+            "r1_penalty": self.r1_penalty,
+            "augment": ",".join(self.augment) or None,
             **self._compile_kwargs,
         }
 
@@ -813,7 +834,23 @@ class GAN(keras.Model):
         norms = ops.sqrt(ops.sum(ops.square(grads), axis=[1, 2, 3]) + 1e-12)
         return ops.mean(ops.square(norms - 1.0))
 
+    def _r1(self, real, condition):
+        # R1: the critic's squared gradient norm on real images.
+        grads = _step.backend().input_gradient(
+            lambda x: ops.cast(self._critic(x, condition), "float32"),
+            ops.cast(real, "float32"),
+        )
+        return ops.mean(ops.sum(ops.square(grads), axis=[1, 2, 3]))
+
+    def _augmented(self, images):
+        # DiffAugment: the critic sees real and fake images alike transformed.
+        if not self.augment:
+            return images
+        return augment_lib.diff_augment(images, self.augment, self.seed_generator)
+
     def _discriminator_objective(self, real, fake, condition):
+        real = self._augmented(real)
+        fake = self._augmented(fake)
         real_logits = self._critic(real, condition)
         fake_logits = self._critic(fake, condition)
         d_loss = self.adversarial_loss.discriminator(real_logits, fake_logits)
@@ -821,6 +858,8 @@ class GAN(keras.Model):
             d_loss = d_loss + self.gradient_penalty * self._gradient_penalty(
                 real, fake, condition
             )
+        if self.r1_penalty > 0:
+            d_loss = d_loss + 0.5 * self.r1_penalty * self._r1(real, condition)
         return d_loss, real_logits, fake_logits
 
     @staticmethod
@@ -908,7 +947,7 @@ class GAN(keras.Model):
             def g_losses():
                 fake = self._fake(self._noise(real), condition)
                 g_loss = self.adversarial_loss.generator(
-                    self._critic(fake, condition)
+                    self._critic(self._augmented(fake), condition)
                 )
                 return (self._scaled(self.g_optimizer, g_loss, replicas),), g_loss
 

@@ -120,11 +120,25 @@ OPTIONS = (
     _opt("gradient_penalty", None, float,
          "WGAN-GP penalty weight (default: the loss's)", minimum=0,
          nullable=True),
-    _opt("lr", 1e-4, float, "Adam learning rate of both networks",
-         minimum=0),
+    _opt("lr", 1e-4, float,
+         "Adam learning rate of the generator, and of the discriminator "
+         "unless --d-lr is given", minimum=0),
+    _opt("d_lr", None, float,
+         "Adam learning rate of the discriminator (two time-scale updates, "
+         "TTUR) (default: --lr)", minimum=0, nullable=True),
     _opt("beta1", 0.9, float, "Adam beta_1 (the DCGAN paper uses 0.5)",
          minimum=0),
     _opt("beta2", 0.999, float, "Adam beta_2", minimum=0),
+    _opt("r1", 0.0, float,
+         "R1 penalty weight gamma on the discriminator's gradient at real "
+         "images (0: off)", minimum=0),
+    _opt("augment", None, str,
+         "DiffAugment transforms for the discriminator's input, real and "
+         "generated alike: a comma-separated subset of color, translation, "
+         "cutout (default: none)", nullable=True),
+    _opt("d_dropout", 0.3, float,
+         "Dropout rate in the discriminator (the lecture's 0.3; 0: none)",
+         minimum=0),
     _opt("ema_kimg", None, float,
          "keep an exponential moving average of the generator's weights "
          "with this half-life in thousands of images (StyleGAN uses 10); "

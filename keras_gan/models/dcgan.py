@@ -174,7 +174,7 @@ def _labels_input(num_classes):
 
 
 def dcgan_discriminator(
-    image_shape=(28, 28, 1), name="discriminator", num_classes=None
+    image_shape=(28, 28, 1), name="discriminator", num_classes=None, dropout=0.3
 ):
     """Builds the DCGAN discriminator: images to one real/fake logit.
 
@@ -190,19 +190,25 @@ def dcgan_discriminator(
             (labels one-hot, `(num_classes,)`) and adds to the logit the
             inner product of the image features with a learned embedding
             of the label (Miyato & Koyama 2018). Defaults to `None`.
+        dropout: the Dropout rate after each stage, in [0, 1); 0 leaves the
+            layers out. Defaults to 0.3 (the lecture's).
 
     Returns:
         A functional `keras.Model` from `image_shape` (and labels) to
         `(1,)` logits.
 
     Raises:
-        ValueError: if `image_shape` is not valid.
+        ValueError: if `image_shape` or `dropout` is not valid.
 
     Example:
 
     >>> dcgan_discriminator().count_params()
     212865
     """
+    if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(
+            f"Expected `dropout` in [0, 1). Received: dropout={dropout!r}"
+        )
     stages = num_stages(image_shape)
     labels = _labels_input(num_classes)
     images = keras.Input(tuple(image_shape), name="images")
@@ -210,7 +216,8 @@ def dcgan_discriminator(
     for stage in range(stages):
         x = layers.Conv2D(_width(stage), 5, strides=2, padding="same")(x)
         x = layers.LeakyReLU()(x)
-        x = layers.Dropout(0.3)(x)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
     x = layers.Flatten()(x)
     # The logit stays float32 under mixed precision (keras-team/keras#19479).
     logit = layers.Dense(1, dtype="float32", name="logit")(x)
