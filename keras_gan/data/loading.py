@@ -5,7 +5,7 @@ import os
 import pathlib
 
 import numpy as np
-import tensorflow as tf
+from keras.src.utils.module_utils import tensorflow as tf
 
 from keras_gan.data import arrays
 from keras_gan.data import folder

@@ -18,7 +18,7 @@ batch of the source is computed once, so the check stays cheap):
 import warnings
 
 import numpy as np
-import tensorflow as tf
+from keras.src.utils.module_utils import tensorflow as tf
 
 import keras
 

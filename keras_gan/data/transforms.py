@@ -4,7 +4,7 @@ conversion and resizing of in-memory NHWC image arrays."""
 import numbers
 
 import numpy as np
-import tensorflow as tf
+from keras.src.utils.module_utils import tensorflow as tf
 
 SPLITS = ("train", "test")
 
