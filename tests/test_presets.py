@@ -118,3 +118,18 @@ def test_a_preset_builds_a_conditional_gan_from_class_names():
     assert float(gan.g_optimizer.beta_1) == 0.5  # the preset's optimizer
     with pytest.raises(ValueError, match="at least 2 classes"):
         presets.get("lecture").build((28, 28, 1), conditional=True)
+
+
+def test_quality_preset_builds_ttur_optimizers_and_a_dropout_free_discriminator():
+    opts = presets.get("quality").options(seed=0)
+    assert (opts["batch_size"], opts["ema_kimg"], opts["d_dropout"]) == (64, 10.0, 0.0)
+    gan = presets.get("quality").build((8, 8, 1), seed=0, latent_dim=8)
+    assert float(gan.g_optimizer.learning_rate) == np.float32(2e-4)
+    assert float(gan.d_optimizer.learning_rate) == np.float32(4e-4)
+    assert float(gan.d_optimizer.beta_1) == 0.5 and gan.ema_generator is not None
+    kinds = {type(layer).__name__ for layer in gan.discriminator.layers}
+    assert "Dropout" not in kinds and "Conv2D" in kinds
+    # --d-lr unset: both networks keep --lr (the lecture and dcgan presets).
+    lecture = presets.get("lecture").build((8, 8, 1), seed=0, latent_dim=8)
+    assert float(lecture.d_optimizer.learning_rate) == float(lecture.g_optimizer.learning_rate)
+    assert "Dropout" in {type(layer).__name__ for layer in lecture.discriminator.layers}

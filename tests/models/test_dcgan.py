@@ -1,5 +1,7 @@
 import pytest
 
+import keras
+
 from keras_gan.models import dcgan_discriminator
 from keras_gan.models import dcgan_generator
 from keras_gan.models.dcgan import num_stages
@@ -34,3 +36,13 @@ def test_other_shapes_grow_the_design(shape, stages):
 def test_bad_shapes(shape):
     with pytest.raises(ValueError, match="image_shape|divisible by 4"):
         dcgan_generator(shape)
+
+
+def test_discriminator_dropout_rate_is_an_option():
+    without = dcgan_discriminator(dropout=0)
+    assert without.count_params() == 212865
+    assert not [l for l in without.layers if isinstance(l, keras.layers.Dropout)]
+    rates = [l.rate for l in dcgan_discriminator(dropout=0.5).layers if isinstance(l, keras.layers.Dropout)]
+    assert rates == [0.5, 0.5]
+    with pytest.raises(ValueError, match=r"Expected `dropout` in \[0, 1\). Received: dropout=1"):
+        dcgan_discriminator(dropout=1)
