@@ -89,6 +89,24 @@ def check_wgan_gp(images):
     }
 
 
+def check_augment_r1(images):
+    # DiffAugment and R1 inside the compiled step; R1 of a linear critic
+    # is |w|^2 at any input (its input gradient is w).
+    gan = _gan(augment="color,translation,cutout", r1_penalty=1.0)
+    history = gan.fit(images, batch_size=16, epochs=1, verbose=0)
+    x = keras.Input((8, 8, 1))
+    linear = keras.Model(x, keras.layers.Dense(1)(keras.layers.Flatten()(x)))
+    lin = GAN(tiny_generator(), linear, seed=0)
+    lin.compile(r1_penalty=1.0)
+    w = _np(linear.layers[-1].kernel)
+    r1 = float(_np(lin._r1(keras.ops.convert_to_tensor(images[:4]), None)))
+    return {
+        "finite": bool(all(np.isfinite(v[0]) for v in history.history.values())),
+        "iterations": [int(_np(gan.g_optimizer.iterations)), int(_np(gan.d_optimizer.iterations))],
+        "r1_linear_error": abs(r1 - float(np.sum(w**2))) / float(np.sum(w**2)),
+    }
+
+
 def check_non_finite(images, **compile_kwargs):
     gan = _gan(**compile_kwargs)
     gan.fit(images, batch_size=16, epochs=1, verbose=0, shuffle=False)
@@ -215,6 +233,7 @@ def main():
     report = {"backend": keras.backend.backend()}
     report["train"], gan = check_train(images)
     report["wgan_gp"] = check_wgan_gp(images)
+    report["augment_r1"] = check_augment_r1(images)
     report["non_finite"] = check_non_finite(images)
     if keras.backend.backend() == "tensorflow":
         # JAX compiles with XLA already (jit_compile="auto" is True there);

@@ -55,6 +55,12 @@ def test_the_gan_step_on_every_backend(report):
     # with 2 critic updates per generator update.
     assert report["wgan_gp"] == {"finite": True, "iterations": [4, 8], "penalty": 10.0}
 
+    # DiffAugment (all three transforms) and R1 in the step; R1's value is
+    # exact for a linear critic.
+    augment_r1 = report["augment_r1"]
+    assert augment_r1["finite"] and augment_r1["iterations"] == [4, 4], augment_r1
+    assert augment_r1["r1_linear_error"] < 1e-5, augment_r1
+
     # A NaN image in the first batch of epoch 2: fit stops there, naming
     # the loss, epoch and step; neither network nor optimizer moved; the
     # model trains on afterwards. Also with XLA: jit_compile=True on
