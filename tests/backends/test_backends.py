@@ -96,3 +96,28 @@ def test_the_gan_step_on_every_backend(report):
     assert report["bfloat16"] == {
         "optimizers": ["Adam", "Adam"], "finite": True, "iterations": [4, 4],
         "compute": ["bfloat16"], "weights": ["float32"]}
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_training_and_metrics_need_no_tensorflow_import(backend):
+    # On JAX and PyTorch the library trains on arrays, loads arrays and
+    # builds presets with TensorFlow unimportable (a GPU machine without
+    # it, as the quality table was made on): tf.data stays lazy.
+    if importlib.util.find_spec(PACKAGES[backend]) is None:
+        pytest.skip(f"{PACKAGES[backend]} is not installed")
+    code = (
+        "import sys; sys.modules['tensorflow'] = None\n"
+        "import numpy as np, keras\n"
+        "from keras_gan import presets, evaluate_generator\n"
+        "from keras_gan.data import load_arrays\n"
+        "from keras_gan.data.scaling import scale_images\n"
+        "images, labels = load_arrays(np.random.default_rng(0).integers(0, 256, (64, 8, 8, 1)).astype('uint8'))\n"
+        "gan = presets.get('quality').build((8, 8, 1), seed=0, latent_dim=8, augment='translation')\n"
+        "h = gan.fit(scale_images(images), batch_size=16, epochs=1, verbose=0)\n"
+        "print('OK', keras.backend.backend(), int(gan.g_optimizer.iterations), 'tensorflow' in sys.modules and sys.modules['tensorflow'] is not None)\n"
+    )
+    env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES="")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=600, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.split()[-4:] == ["OK", backend, "4", "False"], run.stdout
