@@ -420,8 +420,8 @@ class GAN(keras.Model):
             ValueError: for an unknown loss, the same optimizer instance for
                 both networks, a non-positive `d_steps`, a negative
                 penalty, an unknown augmentation, an `optimizer=` or
-                `loss=`-style Keras argument, or
-                a backend without a GAN train step.
+                `loss=`-style Keras argument, or a backend without a GAN
+                train step.
         """
         _step.backend()  # refuses a backend without a GAN step
         if "optimizer" in kwargs:
