@@ -828,18 +828,20 @@ class GAN(keras.Model):
             (ops.shape(real)[0], 1, 1, 1), seed=self.seed_generator
         )
         mixed = real + alpha * (fake - real)
-        grads = _step.backend().input_gradient(
-            lambda x: ops.cast(self._critic(x, condition), "float32"), mixed
-        )
+        grads = self._critic_input_gradient(mixed, condition)
         norms = ops.sqrt(ops.sum(ops.square(grads), axis=[1, 2, 3]) + 1e-12)
         return ops.mean(ops.square(norms - 1.0))
 
+    def _critic_input_gradient(self, images, condition):
+        # d(critic score)/d(images), in float32, for the gradient penalties.
+        return _step.backend().input_gradient(
+            lambda x: ops.cast(self._critic(x, condition), "float32"),
+            ops.cast(images, "float32"),
+        )
+
     def _r1(self, real, condition):
         # R1: the critic's squared gradient norm on real images.
-        grads = _step.backend().input_gradient(
-            lambda x: ops.cast(self._critic(x, condition), "float32"),
-            ops.cast(real, "float32"),
-        )
+        grads = self._critic_input_gradient(real, condition)
         return ops.mean(ops.sum(ops.square(grads), axis=[1, 2, 3]))
 
     def _augmented(self, images):
