@@ -118,7 +118,7 @@ def _color(images, seed):
 
 def _shift_indices(size, shift, pad):
     # Source row (or column) of each output position in the padded image:
-    # (batch, size) int32.
+    # (batch, size) int32 (`keras.random.randint` draws int32 shifts).
     positions = ops.arange(size, dtype="int32")[None, :]
     return positions + pad - shift[:, None]
 
@@ -131,8 +131,8 @@ def _translation(images, seed):
     shift_y = keras.random.randint((batch,), -pad_h, pad_h + 1, seed=seed)
     shift_x = keras.random.randint((batch,), -pad_w, pad_w + 1, seed=seed)
     padded = ops.pad(images, [[0, 0], [pad_h, pad_h], [pad_w, pad_w], [0, 0]])
-    rows = _shift_indices(height, ops.cast(shift_y, "int32"), pad_h)
-    cols = _shift_indices(width, ops.cast(shift_x, "int32"), pad_w)
+    rows = _shift_indices(height, shift_y, pad_h)
+    cols = _shift_indices(width, shift_x, pad_w)
     padded = ops.take_along_axis(padded, rows[:, :, None, None], axis=1)
     return ops.take_along_axis(padded, cols[:, None, :, None], axis=2)
 
@@ -150,8 +150,8 @@ def _cutout(images, seed):
     left = keras.random.randint(
         (batch,), -(size_w // 2), width - size_w // 2 + 1, seed=seed
     )
-    rows = ops.arange(height, dtype="int32")[None, :] - ops.cast(top, "int32")[:, None]
-    cols = ops.arange(width, dtype="int32")[None, :] - ops.cast(left, "int32")[:, None]
+    rows = ops.arange(height, dtype="int32")[None, :] - top[:, None]
+    cols = ops.arange(width, dtype="int32")[None, :] - left[:, None]
     inside_rows = ops.logical_and(rows >= 0, rows < size_h)
     inside_cols = ops.logical_and(cols >= 0, cols < size_w)
     inside = ops.logical_and(inside_rows[:, :, None], inside_cols[:, None, :])
