@@ -252,10 +252,13 @@ def _version(package):
 def machine_info():
     """Describes this machine: CPU, cores, versions, BF16 support, GPUs."""
     import keras
-    import tensorflow as tf
 
     from keras_gan import hardware
 
+    try:
+        import tensorflow as tf
+    except ImportError:  # a JAX or PyTorch machine without TensorFlow
+        tf = None
     model = _cpu_model()
     flags = hardware.cpu_flags()
     try:
@@ -264,7 +267,7 @@ def machine_info():
         usable = os.cpu_count()
     gpus = [
         tf.config.experimental.get_device_details(d).get("device_name", d.name)
-        for d in tf.config.list_physical_devices("GPU")
+        for d in (tf.config.list_physical_devices("GPU") if tf else ())
     ]
     return {
         "cpu": model,
@@ -275,7 +278,7 @@ def machine_info():
         "amx_bf16": "amx_bf16" in (flags or ()),
         "bfloat16_native": hardware.bfloat16_support()[0],
         "python": platform.python_version(),
-        "tensorflow": tf.__version__,
+        "tensorflow": tf.__version__ if tf else None,
         "keras": keras.__version__,
         # The other backends' versions without importing them (None when
         # not installed).

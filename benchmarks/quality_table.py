@@ -26,7 +26,6 @@ on the same cores slow each other down.
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -64,7 +63,7 @@ def parse_variant(text):
     return name.strip(), preset.strip(), overrides
 
 
-def _evaluation_callback(args, record):
+def _evaluation_callback(args, record, run_name):
     """A Keras callback: times each epoch and evaluates at `args.eval_at`."""
     import keras
 
@@ -97,7 +96,7 @@ def _evaluation_callback(args, record):
 
                 save_grid(
                     self.model.generate(16, seed=0),
-                    os.path.join(args.grids, f"{self.run_name}-e{epoch + 1}.png"),
+                    os.path.join(args.grids, f"{run_name}-e{epoch + 1}.png"),
                 )
             record(epoch + 1, self.wall, self.cpu, logs or {}, result)
 
@@ -126,15 +125,13 @@ def train_and_evaluate(name, preset, overrides, seed, args, images):
         rows.append(row)
         print(json.dumps(row), flush=True)
 
-    callback = _evaluation_callback(args, record)
-    callback.run_name = f"{name}-s{seed}"
     gan.fit(
         images,
         batch_size=options["batch_size"],
         shuffle=True,
         epochs=args.epochs,
         verbose=0,
-        callbacks=[callback],
+        callbacks=[_evaluation_callback(args, record, f"{name}-s{seed}")],
     )
     keras.backend.clear_session()
     return rows
@@ -184,15 +181,16 @@ def markdown(rows, target):
 
 
 def machine():
-    """One line naming the backend, devices and CPU flags."""
+    """One line naming the backend, the CPU with its flags, and the GPUs."""
     import keras
 
+    from benchmarks.benchmark import machine_info
     from keras_gan import hardware
 
+    info = machine_info()
     return (
-        f"backend {keras.backend.backend()}, keras {keras.__version__}, "
-        f"{platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, {hardware.describe_cpu(hardware.cpu_flags())}, "
+        f"backend {keras.backend.backend()}, keras {info['keras']}, "
+        f"{info['cpu']}, {info['cores']} CPUs, {info['cpu_flags']}, "
         f"GPUs: {hardware.gpu_count()}"
     )
 
