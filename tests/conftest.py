@@ -1,6 +1,7 @@
 """Shared fixtures: tiny networks and data so tests run in seconds on CPU."""
 
 import os
+import pathlib
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -13,8 +14,28 @@ from keras import layers  # noqa: E402
 
 from keras_gan.metrics.extractors import FeatureExtractor  # noqa: E402
 
+BACKEND = keras.backend.backend()
 TINY_SHAPE = (8, 8, 1)
 TINY_LATENT = 8
+
+
+def pytest_collection_modifyitems(config, items):
+    # The whole suite runs on TensorFlow; on JAX and PyTorch only the tests
+    # marked `backends` (the model, the step, saving, callbacks, the CLI).
+    if BACKEND == "tensorflow":
+        return
+    skip = pytest.mark.skip(
+        reason=f"TensorFlow only (on {BACKEND}, `-m backends` runs the tests "
+        "that every backend must pass)"
+    )
+    for item in items:
+        if "backends" not in item.keywords:
+            item.add_marker(skip)
+
+
+def skip_on(*backends, reason):
+    """Marks a `backends` test to skip on some Keras backends, saying why."""
+    return pytest.mark.skipif(BACKEND in backends, reason=f"on {BACKEND}: {reason}")
 
 
 def tiny_generator(latent_dim=TINY_LATENT, image_shape=TINY_SHAPE):
@@ -78,7 +99,14 @@ def tiny_images():
 
 @pytest.fixture(scope="session")
 def session_cache(tmp_path_factory):
-    """One keras-gan cache for the session: the classifier is trained once."""
+    """One keras-gan cache for the session: the classifier is trained once.
+
+    `KERAS_GAN_TEST_CACHE` names another session's cache to share (the
+    suite's runs on JAX and PyTorch load TensorFlow's classifier from it).
+    """
+    shared = os.environ.get("KERAS_GAN_TEST_CACHE")
+    if shared:
+        return pathlib.Path(shared)
     path = tmp_path_factory.getbasetemp() / "keras_gan_cache"
     path.mkdir(exist_ok=True)
     return path

@@ -12,6 +12,8 @@ from keras_gan.augment import parse_policy
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
 
+pytestmark = pytest.mark.backends
+
 
 def test_parse_policy_orders_and_checks_names():
     assert parse_policy("cutout, translation") == ("translation", "cutout")

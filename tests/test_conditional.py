@@ -21,6 +21,9 @@ from keras_gan.models import dcgan_generator
 from tests.conftest import StopAt
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
+from tests.conftest import skip_on
+
+pytestmark = pytest.mark.backends
 
 LATENT, CLASSES, SHAPE = 8, 2, (8, 8, 1)
 NAMES = ("dark", "bright")
@@ -229,6 +232,8 @@ def test_trains_from_image_dataset_from_directory(tmp_path):
     assert gan.label_index("dark") == 1
 
 
+@skip_on("jax", reason="about 45 s of XLA compiling there for a test of folder labels; "
+         "the conditional step runs on JAX in test_fit_learns_to_follow_the_label")
 def test_a_labelled_folder_names_the_classes(tmp_path, capsys):
     from keras_gan import cli
     from keras_gan.data import class_names

@@ -9,6 +9,8 @@ from keras_gan.ema import ema_beta
 from keras_gan.ema import update_ema
 from tests.conftest import tiny_generator
 
+pytestmark = pytest.mark.backends
+
 
 def _beta(*args, **kwargs):
     return float(keras.ops.convert_to_numpy(ema_beta(*args, **kwargs)))

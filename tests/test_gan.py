@@ -1,3 +1,5 @@
+import contextlib
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -10,8 +12,21 @@ from keras_gan.data import make_dataset
 from keras_gan.data import steps_per_epoch
 from tests.conftest import TINY_LATENT
 from tests.conftest import float16_tiny_gan
+from tests.conftest import skip_on
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
+
+pytestmark = pytest.mark.backends
+
+# Tests of this file that cannot run on some backend, and why.
+_NO_TORCH_COMPILE = skip_on(
+    "torch", reason="jit_compile=True means torch.compile there, not XLA, and takes about "
+    "2 minutes to compile this step on a CPU")
+_NO_TORCH_STEPS_PER_EXECUTION = skip_on(
+    "torch", reason="Keras' PyTorch trainer runs one step per execution")
+_RECORDS_IN_TF_VARIABLES = skip_on(
+    "jax", "torch", reason="the test records each step's data and noise in tf.Variables; "
+    "tests/backends checks the noise stream on every backend")
 
 
 def _weights(model):
@@ -303,6 +318,7 @@ def test_non_finite_loss_names_loss_epoch_and_step_and_keeps_weights(tiny_images
     assert int(gan.g_optimizer.iterations) == 2
 
 
+@_NO_TORCH_COMPILE
 def test_non_finite_loss_is_caught_under_xla(tiny_images):
     # tf.debugging.check_numerics is skipped under XLA; the guard is part of
     # the computed step, so jit_compile=True stops and keeps the weights too.
@@ -325,6 +341,7 @@ def test_non_finite_loss_is_caught_under_xla(tiny_images):
     assert any(not np.array_equal(b, a) for b, a in zip(before, after))
 
 
+@_NO_TORCH_STEPS_PER_EXECUTION
 def test_non_finite_step_inside_one_execution_of_several_steps(tiny_images):
     # steps_per_execution=2: the failing step and the finite one after it run
     # in the same compiled call; the flag is sticky, so neither is applied
@@ -392,6 +409,23 @@ def test_non_finite_critic_update_with_d_steps_keeps_the_updates_before_it(tiny_
     assert float(gan.ema_images_seen) == 0.0
 
 
+@contextlib.contextmanager
+def _torch_global_rng_kept():
+    # On PyTorch, Keras iterates data through a torch DataLoader, which
+    # draws a base seed from torch's global generator on every pass; the
+    # unseeded Dropout masks come from that generator too. Keeping it makes
+    # the runs comparable; the GAN's own noise streams are what is tested.
+    if keras.backend.backend() != "torch":
+        yield
+        return
+    import torch
+
+    state = torch.get_rng_state()
+    yield
+    torch.set_rng_state(state)
+
+
+@skip_on("jax", reason="about 25 s of XLA compiling there; tests/backends checks evaluate()'s own noise on JAX")
 def test_evaluate_draws_its_own_noise_and_leaves_training_noise_alone(tiny_images):
     # Two seeded runs, one calling evaluate() between its epochs: the
     # training noise (and so the trained weights) must be the same.
@@ -402,8 +436,9 @@ def test_evaluate_draws_its_own_noise_and_leaves_training_noise_alone(tiny_image
         gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0, shuffle=False)
         if evaluate:
             seed = keras.ops.convert_to_numpy(gan.seed_generator.state).copy()
-            first = gan.evaluate(tiny_images, batch_size=32, verbose=0, return_dict=True)
-            second = gan.evaluate(tiny_images, batch_size=32, verbose=0, return_dict=True)
+            with _torch_global_rng_kept():
+                first = gan.evaluate(tiny_images, batch_size=32, verbose=0, return_dict=True)
+                second = gan.evaluate(tiny_images, batch_size=32, verbose=0, return_dict=True)
             np.testing.assert_array_equal(seed, keras.ops.convert_to_numpy(gan.seed_generator.state))
             # Its own stream moves on: the second evaluation's fakes differ.
             assert first["d_fake"] != second["d_fake"]
@@ -418,6 +453,7 @@ def test_evaluate_draws_its_own_noise_and_leaves_training_noise_alone(tiny_image
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
+@skip_on("jax", reason="about 20 s of XLA compiling there; tests/backends checks mixed_float16 on JAX")
 def test_mixed_float16_trains_with_a_loss_scale_per_network(tiny_images):
     gan = float16_tiny_gan()
     for opt in (gan.g_optimizer, gan.d_optimizer):
@@ -459,7 +495,11 @@ class _CountBatches(keras.callbacks.Callback):
 
 @pytest.mark.parametrize(
     "kwargs, executions",
-    [({"jit_compile": True}, 4), ({"steps_per_execution": 2}, 2), ({"run_eagerly": True}, 4)],
+    [
+        pytest.param({"jit_compile": True}, 4, marks=_NO_TORCH_COMPILE),
+        pytest.param({"steps_per_execution": 2}, 2, marks=_NO_TORCH_STEPS_PER_EXECUTION),
+        ({"run_eagerly": True}, 4),
+    ],
 )
 def test_compile_options_train(kwargs, executions, tiny_images):
     keras.utils.set_random_seed(0)
@@ -519,6 +559,7 @@ def _recording_run(images, seed, epochs=2, batch_size=16):
     return ids.numpy(), noise.numpy(), after, moved
 
 
+@_RECORDS_IN_TF_VARIABLES
 def test_seeded_run_repeats_data_order_and_noise(tiny_images):
     # No deterministic ops: the data order and the noise come from integer
     # permutations and a counter-based PRNG, so they repeat exactly; weights
@@ -612,6 +653,7 @@ def test_ema_ramp_up_starts_as_a_copy_of_the_trained_generator(tiny_images):
         np.testing.assert_array_equal(a, b)
 
 
+@skip_on("jax", reason="about 45 s of XLA compiling there; tests/backends checks the EMA in a .keras round trip on JAX")
 def test_ema_is_saved_and_restored_with_keras_files(tmp_path, tiny_images):
     gan = _ema_gan()
     gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)

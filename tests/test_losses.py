@@ -7,6 +7,8 @@ from keras import ops
 
 from keras_gan import losses
 
+pytestmark = pytest.mark.backends
+
 
 def _f(x):
     return float(ops.convert_to_numpy(x))

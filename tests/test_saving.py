@@ -9,6 +9,8 @@ from keras_gan import GAN
 from keras_gan.saving import load_generator
 from keras_gan.saving import load_model
 
+pytestmark = pytest.mark.backends
+
 
 def test_round_trip_of_a_generator_and_a_gan(tmp_path, tiny_gan):
     tiny_gan.generator.save(tmp_path / "g.keras")

@@ -17,6 +17,8 @@ from tests.conftest import tiny_generator
 from tests.test_saving import assert_each_value_stored_once
 from tests.test_saving import h5_values_by_group
 
+pytestmark = pytest.mark.backends
+
 
 def _numpy(variables):
     return [keras.ops.convert_to_numpy(v).copy() for v in variables]

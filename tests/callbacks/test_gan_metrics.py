@@ -32,7 +32,7 @@ class LogRecorder(keras.callbacks.Callback):
 
 
 # Shared, session-scoped classifier cache: see tests/conftest.py.
-pytestmark = pytest.mark.usefixtures("cache_env")
+pytestmark = [pytest.mark.backends, pytest.mark.usefixtures("cache_env")]
 
 
 def _scalar_tags(log_dir):

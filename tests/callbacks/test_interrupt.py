@@ -9,6 +9,8 @@ from keras_gan import GAN
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
 
+pytestmark = pytest.mark.backends
+
 
 def test_ctrl_c_during_fit_stops_at_the_next_batch_end(tiny_images):
     # A real SIGINT sent to this process from inside the first batch's

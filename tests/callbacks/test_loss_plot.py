@@ -1,8 +1,11 @@
 import json
 
+import pytest
 from PIL import Image
 
 from callbacks import LossPlot
+
+pytestmark = pytest.mark.backends
 
 
 def test_plot_and_history_continue_across_runs(tmp_path, tiny_gan, tiny_images):

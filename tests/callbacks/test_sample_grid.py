@@ -7,6 +7,8 @@ import keras
 from callbacks import SampleGrid
 from tests.callbacks._events import read_events
 
+pytestmark = pytest.mark.backends
+
 
 class Recorder(keras.callbacks.Callback):
     """Captures the noise SampleGrid hands to generate() each epoch."""

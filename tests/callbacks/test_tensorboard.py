@@ -1,5 +1,9 @@
+import pytest
+
 from callbacks import GANTensorBoard
 from tests.callbacks._events import read_events
+
+pytestmark = pytest.mark.backends
 
 
 def test_epoch_tags_exactly_and_async_dispatch_kept(tmp_path, tiny_gan, tiny_images):

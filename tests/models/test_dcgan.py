@@ -6,6 +6,8 @@ from keras_gan.models import dcgan_discriminator
 from keras_gan.models import dcgan_generator
 from keras_gan.models.dcgan import num_stages
 
+pytestmark = pytest.mark.backends
+
 
 def test_lecture_networks_layer_for_layer():
     g, d = dcgan_generator(), dcgan_discriminator()
