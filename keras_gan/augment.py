@@ -78,7 +78,7 @@ def diff_augment(images, policy, seed=None):
     paper's code.
 
     Args:
-        images: a `(batch, height, width, channels)` tensor.
+        images: a `(batch, height, width, channels)` tensor or array.
         policy: the transforms (see `parse_policy`), e.g.
             `"translation,cutout"` (the paper's choice for small data is
             `"color,translation,cutout"`).
@@ -92,6 +92,7 @@ def diff_augment(images, policy, seed=None):
         ValueError: for an unknown transform name.
     """
     transforms = parse_policy(policy)
+    images = ops.convert_to_tensor(images)
     if "color" in transforms:
         images = _color(images, seed)
     if "translation" in transforms:

@@ -3,6 +3,12 @@
 import torch
 import keras
 
+# The step takes two gradients from one forward pass (`retain_graph=True`
+# for the first). Under `jit_compile=True` (`torch.compile`), AOTAutograd
+# donates the saved activations' buffers to the first backward pass unless
+# told not to, and the second pass then fails.
+torch._functorch.config.donated_buffer = False
+
 
 def run_train_step(model, step, args):
     return step(*args)
