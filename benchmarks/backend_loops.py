@@ -96,8 +96,13 @@ def _iterations(*optimizers):
     return [int(o.iterations.numpy()) for o in optimizers]
 
 
-def make_jax_step(generator, discriminator, batch_size, noise_dim, seed=0):
-    """The lecture's step with `jax.jit` and `stateless_call`.
+JaxStep = collections.namedtuple(
+    "JaxStep", ["train_step", "state", "optimizers", "traces"]
+)
+
+
+def jax_train_step(generator, discriminator, batch_size, noise_dim, seed=0):
+    """The lecture's step with `jax.jit` and `stateless_call`, and its state.
 
     The weights, BatchNorm statistics, Dropout seeds, both optimizers'
     state and the noise key live in one state tuple threaded through the
@@ -111,7 +116,9 @@ def make_jax_step(generator, discriminator, batch_size, noise_dim, seed=0):
         seed: the noise key's seed. Defaults to 0.
 
     Returns:
-        A `LoopStep`.
+        A `JaxStep`: `train_step(state, images) -> state` (jitted, the
+        state donated), the initial `state`, the two optimizers and a
+        one-element list counting the step's traces.
     """
     import jax
     import jax.numpy as jnp
@@ -167,17 +174,37 @@ def make_jax_step(generator, discriminator, batch_size, noise_dim, seed=0):
     def values(variables):
         return [v.value for v in variables]
 
-    state = [
-        (
-            values(generator.trainable_variables),
-            values(discriminator.trainable_variables),
-            values(generator.non_trainable_variables),
-            values(discriminator.non_trainable_variables),
-            values(g_optimizer.variables),
-            values(d_optimizer.variables),
-            jax.random.PRNGKey(seed),
-        )
-    ]
+    state = (
+        values(generator.trainable_variables),
+        values(discriminator.trainable_variables),
+        values(generator.non_trainable_variables),
+        values(discriminator.non_trainable_variables),
+        values(g_optimizer.variables),
+        values(d_optimizer.variables),
+        jax.random.PRNGKey(seed),
+    )
+    return JaxStep(train_step, state, (g_optimizer, d_optimizer), traces)
+
+
+def make_jax_step(generator, discriminator, batch_size, noise_dim, seed=0):
+    """The lecture's step with `jax.jit` and `stateless_call` (`jax_train_step`).
+
+    Args:
+        generator: the lecture's generator (noise -> image).
+        discriminator: the lecture's discriminator (image -> logit).
+        batch_size: noise vectors per step.
+        noise_dim: length of a noise vector.
+        seed: the noise key's seed. Defaults to 0.
+
+    Returns:
+        A `LoopStep`.
+    """
+    import jax
+
+    train_step, initial, (g_optimizer, d_optimizer), traces = jax_train_step(
+        generator, discriminator, batch_size, noise_dim, seed
+    )
+    state = [initial]
 
     def step(batch):
         # tf.data batch -> NumPy; the jitted call puts it on the device.
