@@ -316,18 +316,7 @@ def evaluate_generator(
         )
     n_requested = _check_n(n)
     metrics = _check_metrics(metrics)
-    metric_kwargs = dict(metric_kwargs or {})
-    unknown = sorted(set(metric_kwargs) - set(metrics))
-    if unknown:
-        raise ValueError(
-            f"`metric_kwargs` has entries for metrics that were not "
-            f"requested: {unknown}; requested: {list(metrics)}."
-        )
-    if "fid" in metric_kwargs:
-        raise ValueError(
-            "The 'fid' metric takes no options. Received: "
-            f"metric_kwargs['fid']={metric_kwargs['fid']!r}."
-        )
+    metric_kwargs = _check_metric_kwargs(metric_kwargs, metrics)
     if extractor == "classifier":
         kwargs.setdefault("cache_dir", cache_dir)
         kwargs.setdefault("image_size", image_size)
@@ -339,36 +328,12 @@ def evaluate_generator(
             f"Metrics {needs_probs} need class probabilities, which the "
             f"extractor {extractor!r} does not give. Received metrics={metrics}."
         )
-
-    options = dict(image_size=image_size, channels=channels, cache_dir=cache_dir)
-    reference = reference_statistics(
-        extractor, dataset, "train", n_requested, seed=_REFERENCE_SEED, **options
+    reference, held_out, notes = _references(
+        extractor, dataset, n_requested,
+        dict(image_size=image_size, channels=channels, cache_dir=cache_dir),
     )
-    held_out = reference_statistics(
-        extractor, dataset, "test", n_requested, seed=_REFERENCE_SEED, **options
-    )
-    n_eval = min(n_requested, reference.n, held_out.n)
-    # Precision/recall and density/coverage are asymmetric in the two
-    # sample sizes, so the reference is cut to the same n as well.
-    reference = reference.subset(n_eval)
-    notes = []
-    if n_eval < n_requested:
-        notes.append(
-            f"n={n_requested} clipped to {n_eval}: the {reference.dataset!r} "
-            f"data has {reference.num_available} train and "
-            f"{held_out.num_available} test images, and the generated "
-            "images and the floor use the same n."
-        )
-
-    requested = None
-    if conditional:
-        if reference.labels is None:
-            raise ValueError(
-                "Expected a dataset with class labels to evaluate a "
-                f"conditional generator. Received {reference.dataset!r}, "
-                "whose reference has none."
-            )
-        requested = np.arange(n_eval) % (int(reference.labels.max()) + 1)
+    n_eval = reference.n
+    requested = _requested_classes(reference, n_eval) if conditional else None
     images = _generate_checked(
         generate, n_eval, seed, reference.image_shape, reference.dataset,
         requested,
@@ -393,13 +358,8 @@ def evaluate_generator(
             )
         result.update(
             _metrics_of(
-                metrics,
-                reference,
-                real.features,
-                real.probabilities,
-                extractor,
-                metric_kwargs,
-                True,
+                metrics, reference, real.features, real.probabilities,
+                extractor, metric_kwargs, True,
             )
         )
     result.update(
@@ -414,3 +374,54 @@ def evaluate_generator(
         result["classifier_test_accuracy"] = float(accuracy)
     result["seconds"] = time.perf_counter() - start
     return result
+
+
+def _check_metric_kwargs(metric_kwargs, metrics):
+    metric_kwargs = dict(metric_kwargs or {})
+    unknown = sorted(set(metric_kwargs) - set(metrics))
+    if unknown:
+        raise ValueError(
+            f"`metric_kwargs` has entries for metrics that were not "
+            f"requested: {unknown}; requested: {list(metrics)}."
+        )
+    if "fid" in metric_kwargs:
+        raise ValueError(
+            "The 'fid' metric takes no options. Received: "
+            f"metric_kwargs['fid']={metric_kwargs['fid']!r}."
+        )
+    return metric_kwargs
+
+
+def _references(extractor, dataset, n_requested, options):
+    """The train reference cut to the evaluation's n, the held-out test
+    statistics, and a note when n had to be clipped."""
+    reference = reference_statistics(
+        extractor, dataset, "train", n_requested, seed=_REFERENCE_SEED, **options
+    )
+    held_out = reference_statistics(
+        extractor, dataset, "test", n_requested, seed=_REFERENCE_SEED, **options
+    )
+    n_eval = min(n_requested, reference.n, held_out.n)
+    # Precision/recall and density/coverage are asymmetric in the two
+    # sample sizes, so the reference is cut to the same n as well.
+    reference = reference.subset(n_eval)
+    notes = []
+    if n_eval < n_requested:
+        notes.append(
+            f"n={n_requested} clipped to {n_eval}: the {reference.dataset!r} "
+            f"data has {reference.num_available} train and "
+            f"{held_out.num_available} test images, and the generated "
+            "images and the floor use the same n."
+        )
+    return reference, held_out, notes
+
+
+def _requested_classes(reference, n):
+    """Classes 0..K-1 in turn for n images of a conditional generator."""
+    if reference.labels is None:
+        raise ValueError(
+            "Expected a dataset with class labels to evaluate a "
+            f"conditional generator. Received {reference.dataset!r}, "
+            "whose reference has none."
+        )
+    return np.arange(n) % (int(reference.labels.max()) + 1)

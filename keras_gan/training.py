@@ -252,38 +252,18 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
 def _train(strategy, options, run_dir, resume, verbose, callbacks):
     from callbacks import latest_checkpoint
     from callbacks import restore_checkpoint
-    from callbacks.sample_grid import grid_images
 
-    from keras_gan.distribute import check_batches
     from keras_gan.distribute import is_chief
 
     chief = is_chief(strategy)
     options, data_seed, drawn = _resolve_seed(options, resume)
-    # Folders stream from an on-disk cache of the decoded images (built
-    # once, in parallel); other sources load into memory.
-    images, labels = open_arrays(
-        options["dataset"], image_size=options["image_size"]
-    )
-    names = _class_names(options, labels)
-    num_images, image_shape = len(images), tuple(images.shape[1:])
-    if options["batch_size"] > num_images:
-        raise ValueError(
-            f"Expected batch_size <= the number of training images. "
-            f"Received batch_size={options['batch_size']} for {num_images} "
-            f"training images in {options['dataset']!r}."
-        )
-    check_batches(strategy, options["batch_size"], num_images,
-                  options["steps_per_epoch"])
-    if options["deterministic"]:
-        import tensorflow as tf
-
-        tf.config.experimental.enable_op_determinism()
+    images, labels, names = _training_images(options, strategy)
     # Everything that can refuse the options (image size vs architecture,
     # compile settings, a checkpoint of another architecture, callback
     # settings) runs before the run directory is created, so a refused run
     # leaves nothing behind.
     with strategy.scope():
-        gan = build_gan(options, image_shape, names)
+        gan = build_gan(options, images.shape[1:], names)
     checkpoints = os.path.join(run_dir, "checkpoints")
     initial_epoch = 0
     if resume:
@@ -292,13 +272,9 @@ def _train(strategy, options, run_dir, resume, verbose, callbacks):
         if checkpoint is not None:
             initial_epoch = restore_checkpoint(gan, checkpoint)
     steps = options["steps_per_epoch"] or count_steps(
-        num_images, options["batch_size"]
+        len(images), options["batch_size"]
     )
-    reals = None
-    if options["sample_every"]:
-        n = min(options["num_samples"], num_images)
-        pick = np.random.default_rng(options["seed"]).choice(num_images, n, replace=False)
-        reals = scale_images(images[np.sort(pick)])
+    reals = _grid_reals(images, options)
 
     def all_callbacks():
         defaults = default_callbacks(options, run_dir, reals) if chief else []
@@ -306,21 +282,7 @@ def _train(strategy, options, run_dir, resume, verbose, callbacks):
 
     run_callbacks = all_callbacks()
     if chief:
-        # Only the chief writes: other workers train and keep no files.
-        os.makedirs(run_dir, exist_ok=True)
-        options_lib.write_options(options, run_dir)
-        if names is not None:
-            options_lib.write_class_names(names, run_dir)
-        if verbose:
-            print(f"Run directory: {run_dir}", flush=True)
-            if drawn:
-                print(
-                    f"Seed: {options['seed']} (drawn, as no --seed was "
-                    f"given; recorded in {options_lib.OPTIONS_FILE}, so "
-                    f"--resume continues it exactly and --seed "
-                    f"{options['seed']} repeats it)",
-                    flush=True,
-                )
+        _start_run_directory(options, run_dir, names, verbose, drawn)
     history, rollbacks = None, 0
     while initial_epoch < options["epochs"]:
         dataset = make_dataset(
@@ -351,33 +313,97 @@ def _train(strategy, options, run_dir, resume, verbose, callbacks):
             ):
                 raise
             rollbacks += 1
-            optimizers = (gan.g_optimizer, gan.d_optimizer)
-            # The rates in force now, before the checkpoint puts back its own
-            # (which may be the base rate, or one already halved): each
-            # rollback halves the rate in force once, so after k rollbacks
-            # it is base * 0.5**k whichever checkpoint was restored.
-            in_force = [
-                float(keras.ops.convert_to_numpy(o.learning_rate))
-                for o in optimizers
-            ]
-            initial_epoch = restore_checkpoint(gan, checkpoint)
-            for optimizer, rate in zip(optimizers, in_force):
-                optimizer.learning_rate = rate * ROLLBACK_LR_FACTOR
+            initial_epoch = _roll_back(gan, checkpoint, err, rollbacks)
             run_callbacks = all_callbacks()
+    if chief:
+        _save_results(gan, options, run_dir, names)
+    return gan, history
+
+
+def _training_images(options, strategy):
+    """The run's images, labels and class names, checked against the batch."""
+    from keras_gan.distribute import check_batches
+
+    # Folders stream from an on-disk cache of the decoded images (built
+    # once, in parallel); other sources load into memory.
+    images, labels = open_arrays(
+        options["dataset"], image_size=options["image_size"]
+    )
+    names = _class_names(options, labels)
+    if options["batch_size"] > len(images):
+        raise ValueError(
+            f"Expected batch_size <= the number of training images. "
+            f"Received batch_size={options['batch_size']} for {len(images)} "
+            f"training images in {options['dataset']!r}."
+        )
+    check_batches(strategy, options["batch_size"], len(images),
+                  options["steps_per_epoch"])
+    if options["deterministic"]:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+    return images, labels, names
+
+
+def _grid_reals(images, options):
+    """The real images shown beside the sample grids, or None without grids."""
+    if not options["sample_every"]:
+        return None
+    n = min(options["num_samples"], len(images))
+    pick = np.random.default_rng(options["seed"]).choice(len(images), n, replace=False)
+    return scale_images(images[np.sort(pick)])
+
+
+def _start_run_directory(options, run_dir, names, verbose, drawn):
+    """Creates the run directory with its options (the chief only writes)."""
+    os.makedirs(run_dir, exist_ok=True)
+    options_lib.write_options(options, run_dir)
+    if names is not None:
+        options_lib.write_class_names(names, run_dir)
+    if verbose:
+        print(f"Run directory: {run_dir}", flush=True)
+        if drawn:
             print(
-                f"{err} Rolled back to {checkpoint} (epoch {initial_epoch}) "
-                f"with learning rates x{ROLLBACK_LR_FACTOR:g}: "
-                f"g {in_force[0] * ROLLBACK_LR_FACTOR:g}, "
-                f"d {in_force[1] * ROLLBACK_LR_FACTOR:g} "
-                f"(rollback {rollbacks}/{MAX_ROLLBACKS}).",
+                f"Seed: {options['seed']} (drawn, as no --seed was "
+                f"given; recorded in {options_lib.OPTIONS_FILE}, so "
+                f"--resume continues it exactly and --seed "
+                f"{options['seed']} repeats it)",
                 flush=True,
             )
-    if chief:
-        save_generator(gan, run_dir)
-        noise = gan.sample_noise(
-            options["num_samples"], seed=options["seed"] or 0
-        )
-        images, layout = grid_images(gan, noise[:8] if names else noise)
-        save_grid(images, os.path.join(run_dir, GRID_FILE), **layout)
-    return gan, history
+
+
+def _roll_back(gan, checkpoint, err, rollbacks):
+    """Restores `checkpoint` with halved learning rates; returns its epoch."""
+    from callbacks import restore_checkpoint
+
+    optimizers = (gan.g_optimizer, gan.d_optimizer)
+    # The rates in force now, before the checkpoint puts back its own
+    # (which may be the base rate, or one already halved): each rollback
+    # halves the rate in force once, so after k rollbacks it is
+    # base * 0.5**k whichever checkpoint was restored.
+    in_force = [
+        float(keras.ops.convert_to_numpy(o.learning_rate)) for o in optimizers
+    ]
+    epoch = restore_checkpoint(gan, checkpoint)
+    for optimizer, rate in zip(optimizers, in_force):
+        optimizer.learning_rate = rate * ROLLBACK_LR_FACTOR
+    print(
+        f"{err} Rolled back to {checkpoint} (epoch {epoch}) "
+        f"with learning rates x{ROLLBACK_LR_FACTOR:g}: "
+        f"g {in_force[0] * ROLLBACK_LR_FACTOR:g}, "
+        f"d {in_force[1] * ROLLBACK_LR_FACTOR:g} "
+        f"(rollback {rollbacks}/{MAX_ROLLBACKS}).",
+        flush=True,
+    )
+    return epoch
+
+
+def _save_results(gan, options, run_dir, names):
+    """Exports generator.keras and the final sample grid."""
+    from callbacks.sample_grid import grid_images
+
+    save_generator(gan, run_dir)
+    noise = gan.sample_noise(options["num_samples"], seed=options["seed"] or 0)
+    images, layout = grid_images(gan, noise[:8] if names else noise)
+    save_grid(images, os.path.join(run_dir, GRID_FILE), **layout)
 
