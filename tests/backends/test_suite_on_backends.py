@@ -23,11 +23,19 @@ BACKENDS = ("jax", "torch")
 
 
 @pytest.fixture(scope="module")
-def suite_runs(mnist_classifier, session_cache, tmp_path_factory):
-    """Starts `pytest -m backends` on each installed backend; {backend: Popen}."""
+def suite_runs(request, mnist_classifier, session_cache, tmp_path_factory):
+    """Starts `pytest -m backends` on each selected, installed backend.
+
+    Returns `{backend: (Popen, log file)}`.
+    """
+    selected = {
+        item.callspec.params["backend"]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == "test_backend_marked_tests_pass"
+    }
     runs = {}
     for backend in BACKENDS:
-        if importlib.util.find_spec(backend) is None:
+        if backend not in selected or importlib.util.find_spec(backend) is None:
             continue
         env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3",
                    KERAS_GAN_TEST_CACHE=str(session_cache), CUDA_VISIBLE_DEVICES="")
