@@ -86,8 +86,7 @@ def tiny_gan():
     return gan
 
 
-@pytest.fixture
-def tiny_images():
+def square_images():
     """64 images of 8x8x1 in [-1, 1]: bright squares on a dark ground."""
     rng = np.random.default_rng(0)
     images = -np.ones((64, 8, 8, 1), np.float32)
@@ -95,6 +94,12 @@ def tiny_images():
         r, c = rng.integers(0, 5, size=2)
         img[r : r + 3, c : c + 3] = 1.0
     return images
+
+
+@pytest.fixture
+def tiny_images():
+    """64 images of 8x8x1 in [-1, 1]: bright squares on a dark ground."""
+    return square_images()
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from keras import ops  # noqa: E402
 from keras_gan import GAN  # noqa: E402
 from keras_gan.conditional import ConditionalGAN  # noqa: E402
 from keras_gan.gan import NonFiniteLossError  # noqa: E402
+from tests.conftest import square_images  # noqa: E402
 from tests.conftest import tiny_discriminator  # noqa: E402
 from tests.conftest import tiny_generator  # noqa: E402
 
@@ -30,16 +31,6 @@ def _np(x):
 
 def _values(variables):
     return [_np(v).copy() for v in variables]
-
-
-def _images():
-    # As tests/conftest.py's `tiny_images`: bright squares on a dark ground.
-    rng = np.random.default_rng(0)
-    images = -np.ones((64, 8, 8, 1), np.float32)
-    for img in images:
-        r, c = rng.integers(0, 5, size=2)
-        img[r : r + 3, c : c + 3] = 1.0
-    return images
 
 
 def _gan(**compile_kwargs):
@@ -229,7 +220,7 @@ def check_conditional(images):
 
 
 def main():
-    images = _images()
+    images = square_images()
     report = {"backend": keras.backend.backend()}
     report["train"], gan = check_train(images)
     report["wgan_gp"] = check_wgan_gp(images)
