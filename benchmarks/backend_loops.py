@@ -189,12 +189,7 @@ def jax_train_step(generator, discriminator, batch_size, noise_dim, seed=0):
 def make_jax_step(generator, discriminator, batch_size, noise_dim, seed=0):
     """The lecture's step with `jax.jit` and `stateless_call` (`jax_train_step`).
 
-    Args:
-        generator: the lecture's generator (noise -> image).
-        discriminator: the lecture's discriminator (image -> logit).
-        batch_size: noise vectors per step.
-        noise_dim: length of a noise vector.
-        seed: the noise key's seed. Defaults to 0.
+    Args: as `jax_train_step`.
 
     Returns:
         A `LoopStep`.

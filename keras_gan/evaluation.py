@@ -23,6 +23,7 @@ from keras_gan.metrics import compute_metrics
 from keras_gan.metrics import fid_features_to_statistics
 from keras_gan.metrics import fid_statistics_to_metric
 from keras_gan.metrics import get_metric
+from keras_gan.metrics._registry import check_metric_kwargs
 from keras_gan.metrics.extractors import get_extractor
 from keras_gan.metrics.extractors._base import prepare_images
 from keras_gan.metrics.reference import reference_statistics
@@ -377,13 +378,7 @@ def evaluate_generator(
 
 
 def _check_metric_kwargs(metric_kwargs, metrics):
-    metric_kwargs = dict(metric_kwargs or {})
-    unknown = sorted(set(metric_kwargs) - set(metrics))
-    if unknown:
-        raise ValueError(
-            f"`metric_kwargs` has entries for metrics that were not "
-            f"requested: {unknown}; requested: {list(metrics)}."
-        )
+    metric_kwargs = check_metric_kwargs(metric_kwargs, metrics)
     if "fid" in metric_kwargs:
         raise ValueError(
             "The 'fid' metric takes no options. Received: "

@@ -140,13 +140,7 @@ def compute_metrics(
     if len(set(names)) != len(names):
         raise ValueError(f"Metric names must be unique; received {names}.")
     fns = [get_metric(name) for name in names]
-    metric_kwargs = dict(metric_kwargs or {})
-    extra = sorted(set(metric_kwargs) - set(names))
-    if extra:
-        raise ValueError(
-            f"`metric_kwargs` has entries for metrics that were not "
-            f"requested: {extra}; requested: {names}."
-        )
+    metric_kwargs = check_metric_kwargs(metric_kwargs, names)
     results = {}
     for name, fn in zip(names, fns):
         results.update(
@@ -160,6 +154,23 @@ def compute_metrics(
             )
         )
     return results
+
+
+def check_metric_kwargs(metric_kwargs, names):
+    """Returns `metric_kwargs` as a dict, checked to name only `names`.
+
+    Raises:
+        ValueError: if `metric_kwargs` has an entry for a metric not in
+            `names`.
+    """
+    metric_kwargs = dict(metric_kwargs or {})
+    extra = sorted(set(metric_kwargs) - set(names))
+    if extra:
+        raise ValueError(
+            f"`metric_kwargs` has entries for metrics that were not "
+            f"requested: {extra}; requested: {list(names)}."
+        )
+    return metric_kwargs
 
 
 def _qualified_name(fn):
