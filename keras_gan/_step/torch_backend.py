@@ -3,15 +3,14 @@
 import torch
 import keras
 
-# The step takes two gradients from one forward pass (`retain_graph=True`
-# for the first). Under `jit_compile=True` (`torch.compile`), AOTAutograd
-# donates the saved activations' buffers to the first backward pass unless
-# told not to, and the second pass then fails.
-torch._functorch.config.donated_buffer = False
-
-
 def run_train_step(model, step, args):
-    return step(*args)
+    # The step takes two gradients from one forward pass (`retain_graph=True`
+    # for the first). Under `jit_compile=True` (`torch.compile`, which reads
+    # this setting when it compiles the step), AOTAutograd would donate the
+    # saved activations' buffers to the first backward pass and the second
+    # would fail. Patched for the step only, not for the user's own code.
+    with torch._functorch.config.patch(donated_buffer=False):
+        return step(*args)
 
 
 def run_test_step(model, step, args):
