@@ -12,6 +12,8 @@ from keras_gan import options as options_lib
 from keras_gan import training
 from tests.conftest import StopAt
 
+pytestmark = pytest.mark.backends
+
 QUICK = ["--dataset", "mnist_sample", "--batch-size", "16", "--steps-per-epoch", "2",
          "--seed", "0", "--image-size", "8", "--latent-dim", "8", "--no-tensorboard"]
 CELL = 8 * 8  # 8x8 images drawn at 8x

@@ -13,6 +13,8 @@ from keras_gan import options as options_lib
 from tests.conftest import tiny_generator
 from tests.test_interpolation import tiny_conditional_generator
 
+pytestmark = pytest.mark.backends
+
 # 2x3 strip, 2x2 GIF grid, 3 keypoints x 2 frames: small and fast.
 SMALL = ["--rows", "2", "--steps", "3", "--points", "3", "--frames", "2", "--grid", "2", "--fps", "10"]
 # image_grid draws 8x8 images 8x larger (64 px cells) with 2 px padding.

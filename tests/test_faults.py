@@ -18,6 +18,8 @@ from keras_gan import options as options_lib
 from keras_gan import training
 from keras_gan.saving import load_generator
 
+pytestmark = pytest.mark.backends
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # 8x8 images and 8 latent dimensions: resuming and determinism do not depend
 # on the network's size, and a tiny DCGAN keeps each subprocess short.

@@ -14,6 +14,8 @@ from keras_gan.interpolation import walk_frames
 from tests.conftest import TINY_LATENT
 from tests.conftest import tiny_generator
 
+pytestmark = pytest.mark.backends
+
 # slerp returns float32: 1e-5 is a few float32 ulps of unit-scale values,
 # far below any interpolation error the tests look for. The transparent
 # generators' outputs are compared with atol=1e-5 for the same reason.
