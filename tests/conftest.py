@@ -1,10 +1,24 @@
 """Shared fixtures: tiny networks and data so tests run in seconds on CPU."""
 
+import atexit
+import fcntl
 import os
 import pathlib
+import shutil
+import tempfile
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    # One persistent XLA compilation cache for the session, set before JAX
+    # loads and inherited by every process the tests start (pytest-xdist's
+    # workers, the nested JAX suite, the CLI subprocesses): many tests
+    # compile the same tiny step, and a cached compile is read instead of
+    # redone. Removed when the process that made it exits.
+    _jax_cache = tempfile.mkdtemp(prefix="keras_gan_jax_cache_")
+    atexit.register(shutil.rmtree, _jax_cache, True)
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = _jax_cache
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -112,14 +126,17 @@ def session_cache(tmp_path_factory):
     shared = os.environ.get("KERAS_GAN_TEST_CACHE")
     if shared:
         return pathlib.Path(shared)
-    path = tmp_path_factory.getbasetemp() / "keras_gan_cache"
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by pytest-xdist's workers
+    path = root / "keras_gan_cache"
     path.mkdir(exist_ok=True)
     return path
 
 
 @pytest.fixture
-def cache_env(monkeypatch, session_cache):
-    """Points KERAS_GAN_CACHE at the session cache."""
+def cache_env(monkeypatch, session_cache, mnist_classifier):
+    """Points KERAS_GAN_CACHE at the session cache, its classifier trained."""
     monkeypatch.setenv("KERAS_GAN_CACHE", str(session_cache))
 
 
@@ -128,7 +145,10 @@ def mnist_classifier(session_cache):
     """The classifier extractor trained on mnist_sample (cached)."""
     from keras_gan.metrics.extractors import ClassifierExtractor
 
-    return ClassifierExtractor.for_dataset("mnist_sample", cache_dir=session_cache)
+    # Under pytest-xdist one worker trains it while the others wait, then load it.
+    with open(session_cache.parent / f"{session_cache.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return ClassifierExtractor.for_dataset("mnist_sample", cache_dir=session_cache)
 
 
 class StopAt(keras.callbacks.Callback):

@@ -195,9 +195,8 @@ def test_sample_and_evaluate_refuse_an_unsafe_generator(tmp_path, capsys, comman
 
 @pytest.mark.slow
 @skip_on("jax", reason="about 40 s of XLA compiling there; tests/backends checks keras-gan evaluate on JAX")
-def test_evaluate_prints_every_metric_with_the_real_floor(tmp_path_factory, tmp_path, monkeypatch, capsys):
-    # The classifier cache is shared with the other evaluation tests.
-    monkeypatch.setenv("KERAS_GAN_CACHE", str(tmp_path_factory.getbasetemp() / "keras_gan_cache"))
+def test_evaluate_prints_every_metric_with_the_real_floor(cache_env, tmp_path, capsys):
+    # cache_env: the session's classifier, shared with the other evaluation tests.
     assert cli.main(["train", *QUICK, "--epochs", "1", "--logdir", str(tmp_path),
                      "--run-name", "e", "--no-tensorboard"]) == 0
     capsys.readouterr()

@@ -5,11 +5,10 @@ saving, the callbacks and the CLI carry the `backends` marker; here they run
 in a fresh pytest process per backend with KERAS_BACKEND set (a Keras backend
 is fixed per process). Both processes start at once (JAX spends most of its
 time compiling on one core, so the pair takes about as long as JAX alone) and
-share this session's cached classifier, so neither trains it again. JAX also
-gets a persistent compilation cache for the session: many tests compile the
-same tiny step (the fault tests' subprocesses compile it once each), and a
-cached compile is read instead of redone (a tiny CLI run: 32 s -> 13 s). By
-hand:
+share this session's cached classifier, so neither trains it again, and
+its persistent XLA compilation cache (conftest.py), so JAX reads the tiny
+steps' compiles that the session's other JAX runs made (a tiny CLI run:
+32 s with an empty cache, 13 s with a warm one). By hand:
 
     KERAS_BACKEND=jax python -m pytest -m backends
 """
@@ -43,9 +42,6 @@ def suite_runs(request, mnist_classifier, session_cache, tmp_path_factory):
             continue
         env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3",
                    KERAS_GAN_TEST_CACHE=str(session_cache), CUDA_VISIBLE_DEVICES="")
-        if backend == "jax":
-            env.setdefault("JAX_COMPILATION_CACHE_DIR", str(tmp_path_factory.mktemp("jax_cache")))
-            env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
         log = open(tmp_path_factory.mktemp(backend) / "pytest.log", "w+")
         runs[backend] = (subprocess.Popen(
             [sys.executable, "-m", "pytest", "-q", "-m", "backends", "-p", "no:cacheprovider",

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from keras_gan.metrics import fid_features_to_statistics
-from keras_gan.metrics.extractors import ClassifierExtractor
 from keras_gan.metrics.extractors import FeatureExtractor
 from keras_gan.metrics.reference import ReferenceStatistics
 from keras_gan.metrics.reference import reference_statistics
@@ -30,14 +29,6 @@ class PixelExtractor(FeatureExtractor):
         features = images.reshape(len(images), -1)
         bright = (features.mean(axis=1) + 1) / 2
         return features, np.stack([1 - bright, bright], axis=1)
-
-
-@pytest.fixture(scope="session")
-def session_cache(tmp_path_factory):
-    # Shared with the other test modules: the classifier is trained once.
-    path = tmp_path_factory.getbasetemp() / "keras_gan_cache"
-    path.mkdir(exist_ok=True)
-    return path
 
 
 @pytest.fixture(autouse=True)
@@ -160,9 +151,9 @@ def test_bad_arguments(data, kwargs, match):
 
 
 @pytest.mark.slow
-def test_mnist_sample_reference_with_classifier(session_cache, monkeypatch):
+def test_mnist_sample_reference_with_classifier(mnist_classifier, session_cache, monkeypatch):
     monkeypatch.setenv("KERAS_GAN_CACHE", str(session_cache))
-    extractor = ClassifierExtractor.for_dataset("mnist_sample")
+    extractor = mnist_classifier
     ref = reference_statistics(extractor, "mnist_sample", "train", n=500)
     assert ref.features.shape == (500, 128) and ref.probabilities.shape == (500, 10)
     assert ref.mu.shape == (128,) and ref.sigma.shape == (128, 128)
