@@ -33,7 +33,15 @@ TINY_SHAPE = (8, 8, 1)
 TINY_LATENT = 8
 
 
+# The longest test: it waits on the `backends` tests run under JAX and
+# PyTorch in two processes of their own (tests/backends/test_suite_on_backends.py).
+NESTED_SUITE = "test_suite_on_backends.py"
+
+
 def pytest_collection_modifyitems(config, items):
+    # The nested JAX and PyTorch suites first, so that under `-n 2` they run
+    # beside the rest of the suite instead of after it.
+    items.sort(key=lambda item: item.path.name != NESTED_SUITE)
     # The whole suite runs on TensorFlow; on JAX and PyTorch only the tests
     # marked `backends` (the model, the step, saving, callbacks, the CLI).
     if BACKEND == "tensorflow":
