@@ -82,10 +82,10 @@ def spread(images):
     Returns:
         The mean over the `n * (n - 1) / 2` pairs, as a float.
     """
+    from keras_gan.metrics._neighbours import pairwise_distances
+
     x = np.asarray(images, np.float64).reshape(len(images), -1)
-    squared = (x * x).sum(1)
-    d2 = np.maximum(squared[:, None] + squared[None, :] - 2 * x @ x.T, 0)
-    return float(np.sqrt(d2[np.triu_indices(len(x), 1)]).mean())
+    return float(pairwise_distances(x, x)[np.triu_indices(len(x), 1)].mean())
 
 
 def check(run_dir, dataset, n=256, seed=0):
