@@ -151,8 +151,7 @@ def test_bad_arguments(data, kwargs, match):
 
 
 @pytest.mark.slow
-def test_mnist_sample_reference_with_classifier(mnist_classifier, session_cache, monkeypatch):
-    monkeypatch.setenv("KERAS_GAN_CACHE", str(session_cache))
+def test_mnist_sample_reference_with_classifier(mnist_classifier, cache_env):
     extractor = mnist_classifier
     ref = reference_statistics(extractor, "mnist_sample", "train", n=500)
     assert ref.features.shape == (500, 128) and ref.probabilities.shape == (500, 10)
