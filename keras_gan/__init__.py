@@ -1,10 +1,16 @@
 """keras-gan: train, monitor, evaluate and reuse GANs with plain Keras 3.
 
-The public names are loaded on first use, so `keras-gan --help` and
-`import keras_gan.options` do not load TensorFlow.
+The public names and submodules are loaded on first use, so `keras-gan
+--help` and `import keras_gan.options` do not load TensorFlow. The classes
+that `.keras` files name (`GAN`, `ConditionalGAN`) are registered with Keras
+as soon as Keras is loaded, so after `import keras_gan`,
+`keras.saving.load_model("gan.keras")` works as for any Keras model.
 """
 
 import importlib
+import pkgutil
+
+from keras_gan import _registration
 
 __version__ = "0.1.0"
 
@@ -24,12 +30,26 @@ _EXPORTS = {
     "speed_warnings": "keras_gan.hardware",
 }
 
-__all__ = sorted(_EXPORTS) + ["losses", "models", "data", "options"]
+# Every public submodule (`keras_gan.presets`, `keras_gan.saving`, ...) is an
+# attribute of the package, imported on first access.
+_SUBMODULES = frozenset(
+    module.name
+    for module in pkgutil.iter_modules(__path__)
+    if not module.name.startswith("_")
+)
+
+__all__ = sorted(_EXPORTS) + ["data", "losses", "models", "options"]
+
+_registration.register_when_keras_loads()
 
 
 def __getattr__(name):
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
-    if name in ("losses", "models", "data", "options", "metrics"):
+    if name in _SUBMODULES:
         return importlib.import_module(f"keras_gan.{name}")
     raise AttributeError(f"module 'keras_gan' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS) | _SUBMODULES)
