@@ -296,9 +296,13 @@ class ConditionalGAN(GAN):
         z = self._latents(len(weights), z, seed)
         return self._run(self._network(ema), [z, weights], batch_size)
 
-    def call(self, inputs, training=False):
-        """Runs the generator on `[z, labels]` (labels one-hot)."""
-        return self.generator(inputs, training=training)
+    def call(self, inputs, training=False, ema=None):
+        """Runs the sampling generator on `[z, labels]` (labels one-hot).
+
+        As `GAN.call`: the EMA generator when the model keeps one, the
+        trained one with `ema=False`.
+        """
+        return self._network(ema)(inputs, training=training)
 
     def _unpack(self, data):
         images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)

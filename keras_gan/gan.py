@@ -378,6 +378,7 @@ class GAN(keras.Model):
 
     def compile(
         self,
+        *args,
         g_optimizer=None,
         d_optimizer=None,
         loss="non_saturating",
@@ -389,7 +390,12 @@ class GAN(keras.Model):
     ):
         """Configures both optimizers and the adversarial loss.
 
+        Every argument is a keyword: keras.io's GAN examples take
+        `compile(d_optimizer, g_optimizer, loss_fn)`, so a positional call
+        could silently swap the two learning rates.
+
         Args:
+            *args: refused; see Raises.
             g_optimizer: the generator's optimizer (instance or name).
                 Defaults to `keras.optimizers.Adam(1e-4)`, as in the lecture.
             d_optimizer: the discriminator's optimizer. Defaults to
@@ -417,12 +423,22 @@ class GAN(keras.Model):
                 `steps_per_execution`, `run_eagerly`, ...).
 
         Raises:
+            TypeError: for positional arguments, naming which optimizer is
+                which.
             ValueError: for an unknown loss, the same optimizer instance for
                 both networks, a non-positive `d_steps`, a negative
                 penalty, an unknown augmentation, an `optimizer=` or
                 `loss=`-style Keras argument, or a backend without a GAN
                 train step.
         """
+        if args:
+            raise TypeError(
+                "GAN.compile takes its arguments by keyword, so the two "
+                "optimizers cannot be swapped: compile(g_optimizer=<the "
+                "generator's>, d_optimizer=<the discriminator's>, ...). "
+                f"Received {len(args)} positional argument(s): "
+                f"{', '.join(repr(a) for a in args)}"
+            )
         _step.backend()  # refuses a backend without a GAN step
         if "optimizer" in kwargs:
             raise ValueError(
@@ -589,9 +605,29 @@ class GAN(keras.Model):
             if f"seed_state_{i}" in store:
                 generator.state.assign(store[f"seed_state_{i}"])
 
-    def call(self, z, training=False):
-        """Runs the generator: latent vectors to images in [-1, 1]."""
-        return self.generator(z, training=training)
+    def call(self, z, training=False, ema=None):
+        """Runs the sampling generator: latent vectors to images in [-1, 1].
+
+        `gan(z)` and `gan.predict(z)` use the generator that samples, the
+        EMA one when the model keeps one (`sampling_generator`), so they
+        agree with `generate()`, the sample grids, the metrics and the
+        exported `generator.keras`. The trained generator is one argument
+        away: `gan(z, ema=False)`, `gan.generate(z=z, ema=False)` or
+        `gan.generator.predict(z)`.
+
+        Args:
+            z: latent vectors of shape `(batch, latent_dim)`.
+            training: the Keras training flag, passed to the generator.
+            ema: `False` for the trained generator, `True` for the EMA one
+                (which must exist). Defaults to `None`: the sampling one.
+
+        Returns:
+            Images of shape `(batch,) + image_shape`, in [-1, 1].
+
+        Raises:
+            ValueError: for `ema=True` on a model without an EMA.
+        """
+        return self._network(ema)(z, training=training)
 
     def sample_noise(self, n, seed=None):
         """Draws `n` standard-normal latent vectors with NumPy.

@@ -146,6 +146,16 @@ def test_keras_file_round_trip_keeps_classes_and_images(tmp_path):
             gan.generate(6, seed=3, labels=["bright", 0, 1, 0, 1, 0], ema=ema),
             atol=1e-6,  # the same weights: float32 rounding at most
         )
+    # `predict` samples as `generate` does: from the EMA generator.
+    z = gan.sample_noise(6, seed=3)
+    weights = gan.label_weights([1, 0, 1, 0, 1, 0])
+    np.testing.assert_allclose(
+        loaded.predict([z, weights], verbose=0),
+        gan.generate(z=z, labels=weights),
+        atol=1e-5,  # other batching: float32 rounding at most
+    )
+    trained = keras.ops.convert_to_numpy(loaded([z, weights], ema=False))
+    np.testing.assert_allclose(trained, gan.generate(z=z, labels=weights, ema=False), atol=1e-5)
 
 
 def test_resume_from_a_checkpoint_is_exact(tmp_path):

@@ -116,6 +116,12 @@ def test_compile_rejects_bad_arguments():
         gan.compile(g_optimizer=opt, d_optimizer=opt)
     with pytest.raises(ValueError, match="g_optimizer.*not `optimizer`"):
         gan.compile(optimizer="adam")
+    # keras.io's GAN examples take `compile(d_optimizer, g_optimizer, ...)`:
+    # positional optimizers are refused, naming which keyword is which.
+    with pytest.raises(TypeError, match=r"by keyword.*g_optimizer=<the generator's>, "
+                       r"d_optimizer=<the discriminator's>.*2 positional"):
+        gan.compile(keras.optimizers.Adam(2e-4), keras.optimizers.Adam(1e-4))
+    assert not gan.compiled
     with pytest.raises(ValueError, match="d_steps"):
         gan.compile(d_steps=0)
 
@@ -609,6 +615,8 @@ def test_ema_is_off_by_default_and_adds_no_variables(tiny_gan):
     assert config["ema_kimg"] is None
     with pytest.raises(ValueError, match="`ema=True` needs a GAN built with `ema_kimg`"):
         tiny_gan.generate(2, ema=True)
+    with pytest.raises(ValueError, match="`ema=True` needs a GAN built with `ema_kimg`"):
+        tiny_gan(tiny_gan.sample_noise(2), ema=True)
 
 
 @pytest.mark.parametrize("d_steps", [1, 2])
@@ -643,6 +651,12 @@ def test_ema_step_follows_the_rule_and_generate_uses_it(tiny_images, d_steps):
     # than float rounding.
     assert np.abs(ema_images - raw).max() > 1e-3
     assert gan.sampling_generator is gan.ema_generator
+    # `predict` and `call` sample as `generate` does (the EMA), and the
+    # trained generator is one argument away. Same weights, other batching:
+    # equal up to float32 rounding (tanh outputs in [-1, 1]).
+    np.testing.assert_allclose(gan.predict(z, verbose=0), ema_images, atol=1e-5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(gan(z)), ema_images, atol=1e-5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(gan(z, ema=False)), raw, atol=1e-5)
 
 
 def test_ema_ramp_up_starts_as_a_copy_of_the_trained_generator(tiny_images):
