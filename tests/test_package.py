@@ -112,3 +112,19 @@ def test_without_keras_gan_the_gan_needs_registering(saved):
         cwd=saved,
     )
     assert out.strip() == "refused: True"
+
+
+def test_requirements_resolve_on_the_public_index():
+    # A local version label (`torch==2.13.0+cpu`) exists only on the index
+    # that built it: pip on an ordinary machine stops with "No matching
+    # distribution". And a torch range that admits newer releases pulls a
+    # multi-GB CUDA build where 2.13.0 is what the tests run on.
+    tomllib = pytest.importorskip("tomllib")
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        project = tomllib.load(f)["project"]
+    requirements = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        requirements += extra
+    assert not [r for r in requirements if "+" in r]
+    torches = {r for r in requirements if r.split("[")[0].split("=")[0].strip() == "torch"}
+    assert torches == {"torch==2.13.0"}
