@@ -128,8 +128,32 @@ def load_generator(path):
             of vectors (and labels) or its output not a batch of images.
     """
     model = load_model(path, expect=keras.Model, compile=False)
-    inputs = [tuple(x.shape) for x in model.inputs]
-    out_shape = model.output_shape
+    return check_generator(model, repr(path))
+
+
+def check_generator(model, name="the model"):
+    """Checks that a model maps vectors (and labels) to images.
+
+    Args:
+        model: a `keras.Model`.
+        name: how error messages name it. Defaults to `"the model"`.
+
+    Returns:
+        The model.
+
+    Raises:
+        ValueError: if the model's input is not a batch of vectors (and
+            labels) or its output not a batch of images.
+
+    Example:
+
+    >>> generator = check_generator(keras_gan.dcgan_generator())
+    """
+    inputs = [tuple(x.shape) for x in getattr(model, "inputs", None) or []]
+    try:
+        out_shape = model.output_shape
+    except (AttributeError, ValueError, RuntimeError):
+        out_shape = None
     if not (
         len(inputs) in (1, 2)
         and all(len(shape) == 2 for shape in inputs)
@@ -137,7 +161,7 @@ def load_generator(path):
         and len(out_shape) == 4
     ):
         raise ValueError(
-            f"Expected {path!r} to hold a generator from (batch, latent_dim) "
+            f"Expected {name} to hold a generator from (batch, latent_dim) "
             "(and (batch, num_classes) labels) to (batch, height, width, "
             f"channels). Received inputs {inputs}, output {out_shape}."
         )
