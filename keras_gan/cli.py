@@ -142,8 +142,21 @@ def build_parser():
         "RUN_DIR/class_names.json (e.g. 7 or sneaker) (default: one row per "
         "class)",
     )
-    sample.add_argument(
+    where = sample.add_mutually_exclusive_group()
+    where.add_argument(
         "--out", help="PNG path (default: RUN_DIR/samples/sample.png)"
+    )
+    where.add_argument(
+        "--out-dir", metavar="DIR",
+        help="write one PNG per image into DIR instead of a grid (000000.png, "
+        "000001.png, ...; grey or RGB at the training images' size), for "
+        "clean-fid or torch-fidelity; resumable: files already in DIR are "
+        "skipped. --n counts all images; a conditional run's image i has "
+        "class i mod the number of classes unless --label is given",
+    )
+    sample.add_argument(
+        "--batch-size", type=int, default=500,
+        help="images per generator call with --out-dir (default: 500)",
     )
     evaluate = sub.add_parser(
         "evaluate",
@@ -224,6 +237,39 @@ def build_parser():
     interpolate.add_argument(
         "--to-label", metavar="LABEL",
         help="conditional runs: the last class of class_interpolation.png",
+    )
+    export = sub.add_parser(
+        "export",
+        help="export a run's generator to a SavedModel folder, an ONNX or a "
+        "TFLite file",
+        description="Export the generator that samples (the EMA one when the "
+        "run keeps one) with inputs `noise` (float32, batch x latent_dim) "
+        "and, for a conditional run, `class_weights` (float32, batch x "
+        "classes, one-hot), and output `images` (float32 in [-1, 1], or "
+        "uint8 in [0, 255] with --pixels uint8), any batch size. Runs on "
+        "the TensorFlow backend, whatever backend trained the run. ONNX "
+        'needs the export extra: pip install "keras-gan[export]".',
+    )
+    export.add_argument("--run", required=True, metavar="RUN_DIR", help=RUN_HELP)
+    export.add_argument(
+        "--generator", choices=tuple(GENERATOR_FILES), default="last",
+        help=GENERATOR_HELP,
+    )
+    export.add_argument(
+        "--format", required=True, choices=("savedmodel", "onnx", "tflite"),
+        help="savedmodel (a folder for TensorFlow / TF Serving), onnx (for "
+        "onnxruntime) or tflite (for the LiteRT interpreter)",
+    )
+    export.add_argument(
+        "--pixels", choices=("signed", "uint8"), default="signed",
+        help="output images as float32 in [-1, 1] (signed) or uint8 in "
+        "[0, 255] (default: signed)",
+    )
+    export.add_argument(
+        "--out", metavar="PATH",
+        help="where to write: a folder for savedmodel, a .onnx or .tflite "
+        "file (default: RUN_DIR/export/generator_savedmodel, "
+        "generator.onnx or generator.tflite)",
     )
     return parser
 
@@ -367,19 +413,23 @@ def _sampler(args, parser, purpose):
 def _sample(args, parser):
     if args.n is not None and args.n < 1:
         parser.error(f"--n must be a positive int. Received: {args.n}")
+    if args.batch_size < 1:
+        parser.error(f"--batch-size must be a positive int. Received: {args.batch_size}")
     sampler = _sampler(args, parser, "sample from")
     if sampler is None:
         return EXIT_USAGE
-    import numpy as np
-
-    from callbacks.sample_grid import grid_images
-    from keras_gan.images import save_grid
-
     if args.label is not None and sampler.num_classes is None:
         parser.error(
             f"--label needs a conditional run (trained with --conditional); "
             f"{args.run!r} is not one."
         )
+    if args.out_dir is not None:
+        return _sample_folder(args, sampler)
+    import numpy as np
+
+    from callbacks.sample_grid import grid_images
+    from keras_gan.images import save_grid
+
     try:
         if sampler.num_classes is not None and args.label is None:
             noise = np.random.default_rng(args.seed).standard_normal(
@@ -397,6 +447,51 @@ def _sample(args, parser):
     out = args.out or os.path.join(args.run, "samples", "sample.png")
     save_grid(images, out, **layout)
     print(out)
+    return 0
+
+
+def _sample_folder(args, sampler):
+    from keras_gan.sample_folder import write_samples
+
+    n = args.n or 16
+    try:
+        written = write_samples(
+            sampler, args.out_dir, n, seed=args.seed, labels=args.label,
+            batch_size=args.batch_size,
+        )
+    except ValueError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(
+            f"\nInterrupted. Run the same command again to write the rest of "
+            f"{args.out_dir}: files already there are kept.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    if written < n:
+        print(f"{n - written} of {n} files were already in {args.out_dir}.", file=sys.stderr)
+    print(args.out_dir)
+    return 0
+
+
+def _export(args, parser):
+    from keras_gan import export as export_lib
+
+    path = args.out or export_lib.default_export_path(
+        args.run, args.format, args.generator, args.pixels
+    )
+    # The run is checked before TensorFlow loads: a wrong run fails fast.
+    _generator_path(args, parser, "export")
+    try:
+        export_lib.export_generator(
+            args.run, path, format=args.format, pixels=args.pixels,
+            generator=args.generator,
+        )
+    except (ValueError, ImportError) as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(path)
     return 0
 
 
@@ -575,7 +670,11 @@ def _tf_log_level(environ):
 
 def _requested_backend(args):
     # train: --backend, else the resumed run's record, else the one in
-    # force; the other commands: --backend, else the one in force.
+    # force; export: TensorFlow (Keras' exporters run there, and a .keras
+    # generator from any backend loads there); the other commands:
+    # --backend, else the one in force.
+    if args.command == "export":
+        return "tensorflow", "keras-gan export"
     if args.backend is not None:
         return args.backend, "--backend"
     if args.command == "train" and args.resume:
@@ -670,6 +769,8 @@ def main(argv=None):
         return _evaluate(args, parser)
     if args.command == "interpolate":
         return _interpolate(args, parser)
+    if args.command == "export":
+        return _export(args, parser)
     return _sample(args, parser)
 
 
