@@ -28,6 +28,8 @@ _EXPORTS = {
     "AdversarialLoss": "keras_gan.losses",
     "SpeedWarning": "keras_gan.hardware",
     "speed_warnings": "keras_gan.hardware",
+    "export_generator": "keras_gan.export",
+    "write_samples": "keras_gan.sample_folder",
 }
 
 # Every public submodule (`keras_gan.presets`, `keras_gan.saving`, ...) is an
