@@ -71,6 +71,11 @@ class Command:
     script: str = None  # a benchmark's module name
 
 
+def _relative(path):
+    path = pathlib.Path(path).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def read_blocks(path):
     """The `bash` and `python` blocks of a Markdown file, in order."""
     path = pathlib.Path(path)
@@ -92,7 +97,7 @@ def read_blocks(path):
         marker = MARKER.match(previous)
         if lang in BASH + PYTHON:
             blocks.append(Block(
-                page=str(path.relative_to(ROOT)),
+                page=_relative(path),
                 line=start + 1,
                 lang="bash" if lang in BASH else "python",
                 text="\n".join(body) + "\n",
@@ -463,3 +468,38 @@ def parser_flags():
         }
         for name, subparser in sub.choices.items()
     }
+
+
+def heading_anchors(path):
+    """GitHub's anchors of a Markdown file's headings (`## A b: c` -> `a-b-c`)."""
+    anchors, seen = set(), {}
+    in_fence = False
+    for line in pathlib.Path(path).read_text().splitlines():
+        if FENCE.match(line) or line.strip() == "```":
+            in_fence = not in_fence
+            continue
+        heading = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if in_fence or not heading:
+            continue
+        slug = re.sub(r"[^\w\- ]", "", heading[1].lower()).replace(" ", "-")
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        anchors.add(slug if count == 0 else f"{slug}-{count}")
+    return anchors
+
+
+def broken_links(path):
+    """Relative links of a Markdown page whose file or heading does not exist."""
+    path = pathlib.Path(path)
+    text = re.sub(r"```.*?```", "", path.read_text(), flags=re.S)
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"^[a-z]+:", target):
+            continue  # https:, mailto:
+        file_part, _, anchor = target.partition("#")
+        linked = (path.parent / file_part).resolve() if file_part else path
+        if not linked.exists():
+            broken.append(f"{target}: no such file")
+        elif anchor and linked.suffix == ".md" and anchor not in heading_anchors(linked):
+            broken.append(f"{target}: no heading with that anchor in {linked.name}")
+    return broken

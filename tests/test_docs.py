@@ -93,6 +93,11 @@ def test_cli_page_lists_every_flag_of_every_subcommand():
     assert not unknown, f"docs/cli.md lists flags the parser lacks: {unknown}"
 
 
+def test_links_between_pages_name_files_and_headings_that_exist():
+    broken = {page: _docs.broken_links(page) for page in PAGES}
+    assert not any(broken.values()), {k.name: v for k, v in broken.items() if v}
+
+
 def test_tiny_rewrites_keep_the_docs_flags_and_shrink_the_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     run = tmp_path / "logs" / "mnist_sample-20260101-000000"
