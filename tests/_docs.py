@@ -259,6 +259,12 @@ def fake_named_loader(shape):
     return load
 
 
+def fake_keras_load_data(shape):
+    """A stand-in for `keras.datasets.<name>.load_data`: `(train, test)` pairs."""
+    load = fake_named_loader(shape)
+    return lambda: (load("train"), load("test"))
+
+
 def fake_mnist_sample():
     """400 digits-shaped images, held out 1 in 5 like the real 5,000."""
     images, labels = fake_images(400, (28, 28), seed=2)

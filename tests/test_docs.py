@@ -130,8 +130,14 @@ def docs_runner(tmp_path_factory):
                             ("cifar10", (32, 32, 3))):
             mp.setitem(loading._NAMED_WITH_SPLITS, name, _docs.fake_named_loader(shape))
         mp.setattr(mnist_sample, "load_mnist_sample", _docs.fake_mnist_sample)
+        # Snippets that call Keras' loaders directly get the same arrays.
+        for name, shape in (("mnist", (28, 28)), ("fashion_mnist", (28, 28)),
+                            ("cifar10", (32, 32, 3))):
+            mp.setattr(getattr(keras.datasets, name), "load_data",
+                       _docs.fake_keras_load_data(shape))
         mp.setattr(GAN, "fit", _docs.cap_fit(GAN.fit))
         assert data_lib.load_arrays("mnist")[0].shape == (320, 28, 28, 1)
+        assert keras.datasets.mnist.load_data()[1][0].shape == (64, 28, 28)
         yield _docs.Runner(keras.backend.backend())
 
 
