@@ -7,6 +7,12 @@ in the generator's update too, so that gradients flow through them. Written
 with `keras.ops` and `keras.random`, so it runs inside the compiled step on
 every backend.
 
+Adaptive discriminator augmentation (ADA): Karras et al. 2020, "Training
+Generative Adversarial Networks with Limited Data" (NVlabs/stylegan2-ada).
+Each transform is applied to each image with a probability `p` that the
+GAN raises while the discriminator overfits (`augment="ada"`; the
+adjustment lives in `GAN`, as model variables updated inside the step).
+
 Example:
 
 ```python
@@ -15,6 +21,8 @@ from keras_gan.augment import diff_augment
 
 images = keras.random.uniform((8, 28, 28, 1), -1.0, 1.0)
 augmented = diff_augment(images, "translation,cutout", seed=0)
+# ADA's form: each transform applied to each image with probability 0.3.
+adaptive = diff_augment(images, "translation,cutout", seed=0, p=0.3)
 ```
 """
 
@@ -26,6 +34,17 @@ TRANSFORMS = ("color", "translation", "cutout")
 # The paper's ratios: shifts up to 1/8 of the side, a cutout square of 1/2.
 TRANSLATION_RATIO = 0.125
 CUTOUT_RATIO = 0.5
+# `augment="ada"` (or `"ada:translation,cutout"`): adaptive augmentation.
+ADA = "ada"
+# ADA's transforms unless named: all of DiffAugment's, the paper's choice
+# for small data.
+ADA_TRANSFORMS = TRANSFORMS
+# The ADA paper's defaults (stylegan2-ada's `--target=0.6`, `ada_kimg=500`,
+# `ada_interval=4`): p moves towards r_t = E[sign(D(real))] = 0.6, at a
+# speed that takes it from 0 to 1 in 500k images, adjusted every 4 steps.
+ADA_TARGET = 0.6
+ADA_KIMG = 500.0
+ADA_INTERVAL = 4
 
 
 def parse_policy(policy):
@@ -70,12 +89,70 @@ def parse_policy(policy):
     return tuple(t for t in TRANSFORMS if t in names)
 
 
-def diff_augment(images, policy, seed=None):
+def parse_augment(augment):
+    """Reads a GAN's `augment` setting: DiffAugment's transforms, or ADA.
+
+    Args:
+        augment: a DiffAugment policy (see `parse_policy`), `"ada"` (ADA
+            over `ADA_TRANSFORMS`), `"ada:"` followed by a policy
+            (`"ada:translation,cutout"`), or `None`/`""` for none.
+
+    Returns:
+        A tuple `(transforms, adaptive)`: the transform names, in
+        `TRANSFORMS` order, and whether ADA gates them with its `p`.
+
+    Raises:
+        ValueError: for an unknown transform name, `"ada:"` with no
+            transform after it, or a setting that is not a string or a
+            sequence of strings.
+
+    Example:
+
+    >>> parse_augment("ada:cutout,translation")
+    (('translation', 'cutout'), True)
+    """
+    if isinstance(augment, str):
+        head, colon, rest = augment.partition(":")
+        if head.strip() == ADA:
+            if not colon:
+                return ADA_TRANSFORMS, True
+            transforms = parse_policy(rest)
+            if not transforms:
+                raise ValueError(
+                    "Expected transforms after 'ada:', e.g. "
+                    f"'ada:translation,cutout'. Received: {augment!r}"
+                )
+            return transforms, True
+    return parse_policy(augment), False
+
+
+def format_augment(transforms, adaptive):
+    """The `augment` setting that `parse_augment` reads back as given.
+
+    Args:
+        transforms: transform names (see `parse_policy`).
+        adaptive: whether ADA gates them.
+
+    Returns:
+        A string (`"translation,cutout"`, `"ada"`, `"ada:cutout"`), or
+        `None` for no augmentation.
+    """
+    policy = ",".join(parse_policy(transforms))
+    if not adaptive:
+        return policy or None
+    if parse_policy(transforms) == ADA_TRANSFORMS:
+        return ADA
+    return f"{ADA}:{policy}"
+
+
+def diff_augment(images, policy, seed=None, p=None):
     """Applies DiffAugment's random transforms to a batch of images.
 
     Each image gets its own random draw. Pixels are expected in [-1, 1];
     translated-in borders and cutout squares are 0 (mid-grey), as in the
-    paper's code.
+    paper's code. With `p` (ADA), each transform is applied to each image
+    with probability `p`, drawn independently per transform and image; the
+    other images pass through that transform unchanged.
 
     Args:
         images: a `(batch, height, width, channels)` tensor or array.
@@ -83,23 +160,33 @@ def diff_augment(images, policy, seed=None):
             `"translation,cutout"` (the paper's choice for small data is
             `"color,translation,cutout"`).
         seed: a `keras.random.SeedGenerator` or int, for `keras.random`.
+        p: the probability of each transform, a float or a scalar tensor
+            in [0, 1] (ADA's `p`, a model variable inside a step). Defaults
+            to `None`: every transform on every image (DiffAugment).
 
     Returns:
         The augmented batch, same shape and dtype, differentiable with
-        respect to `images`.
+        respect to `images` (for any `p`: the gate selects, it does not
+        cut the gradient).
 
     Raises:
         ValueError: for an unknown transform name.
     """
     transforms = parse_policy(policy)
     images = ops.convert_to_tensor(images)
-    if "color" in transforms:
-        images = _color(images, seed)
-    if "translation" in transforms:
-        images = _translation(images, seed)
-    if "cutout" in transforms:
-        images = _cutout(images, seed)
+    for name in transforms:
+        augmented = _APPLY[name](images, seed)
+        images = augmented if p is None else _gate(images, augmented, p, seed)
     return images
+
+
+def _gate(images, augmented, p, seed):
+    # ADA: this transform for the images whose draw falls under p, in
+    # float32 (a bfloat16 draw would round p). No branch: both are
+    # computed, `where` picks per image, and gradients flow through both.
+    draw = keras.random.uniform((ops.shape(images)[0], 1, 1, 1), seed=seed)
+    chosen = ops.less(draw, ops.cast(p, "float32"))
+    return ops.where(chosen, augmented, images)
 
 
 def _uniform(images, seed):
@@ -158,3 +245,7 @@ def _cutout(images, seed):
     inside = ops.logical_and(inside_rows[:, :, None], inside_cols[:, None, :])
     keep = ops.cast(ops.logical_not(inside), images.dtype)[:, :, :, None]
     return images * keep
+
+
+# By name, applied in `TRANSFORMS` order.
+_APPLY = {"color": _color, "translation": _translation, "cutout": _cutout}

@@ -236,6 +236,8 @@ class GAN(keras.Model):
 
     # With an EMA of the generator (sampled by generate() and callbacks):
     gan = GAN(dcgan_generator(), dcgan_discriminator(), ema_kimg=10)
+    # Adaptive discriminator augmentation, for small datasets:
+    gan.compile(augment="ada")  # logs ada_p and ada_rt each epoch
     ```
     """
 
@@ -297,7 +299,12 @@ class GAN(keras.Model):
         self.d_optimizer = None
         self.adversarial_loss = None
         self.augment = ()
+        self.adaptive_augment = False
         self.r1_penalty = 0.0
+        # Adaptive augmentation's state, created by `compile(augment="ada")`
+        # only: a model without it keeps exactly its variables.
+        self.ada_p = None
+        self.ada_rt_tracker = None
         self._init_ema(ema_kimg, ema_rampup)
         # Both networks are built: the wrapper needs no symbolic build.
         self.built = True
@@ -368,11 +375,13 @@ class GAN(keras.Model):
     def metrics(self):
         # Listed here so Keras resets them at the start of each epoch.
         # The last one is the non-finite flag, never logged.
+        ada = [self.ada_rt_tracker] if self.ada_rt_tracker is not None else []
         return [
             self.g_loss_tracker,
             self.d_loss_tracker,
             self.d_real_tracker,
             self.d_fake_tracker,
+            *ada,
             self._non_finite,
         ]
 
@@ -386,6 +395,9 @@ class GAN(keras.Model):
         gradient_penalty=None,
         r1_penalty=0.0,
         augment=None,
+        ada_target=augment_lib.ADA_TARGET,
+        ada_kimg=augment_lib.ADA_KIMG,
+        ada_interval=augment_lib.ADA_INTERVAL,
         **kwargs,
     ):
         """Configures both optimizers and the adversarial loss.
@@ -417,8 +429,24 @@ class GAN(keras.Model):
                 (Mescheder et al. 2018). Defaults to 0 (off).
             augment: DiffAugment transforms applied to real and generated
                 images before the discriminator, in both networks' updates
-                (`keras_gan.augment`), e.g. `"translation,cutout"`.
-                Defaults to `None` (off).
+                (`keras_gan.augment`), e.g. `"translation,cutout"`; or
+                adaptive discriminator augmentation (ADA, Karras et al.
+                2020): `"ada"` (all of `color,translation,cutout`) or
+                `"ada:translation,cutout"`, each transform applied to each
+                image with a probability `p` that starts at 0 and follows
+                the discriminator's overfitting (see `ada_target`). `p` and
+                `r_t` are logged as `ada_p` and `ada_rt`, and `p` is saved
+                with the weights. Defaults to `None` (off).
+            ada_target: ADA's target for `r_t = E[sign(D(real))]` (the
+                sign taken about the loss's `boundary`; 0.6: 80% of the
+                augmented real images are called real): every
+                `ada_interval` steps `p` rises if `r_t` was above it and
+                falls if below. Not meaningful for `"wasserstein"`, whose
+                critic has no boundary. Defaults to 0.6 (the paper's).
+            ada_kimg: ADA's speed: `p` can go from 0 to 1 in this many
+                thousand images. Defaults to 500 (the paper's).
+            ada_interval: steps between adjustments of `p` (`r_t` is the
+                mean over them). Defaults to 4 (the paper's).
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`, ...).
 
@@ -427,7 +455,9 @@ class GAN(keras.Model):
                 which.
             ValueError: for an unknown loss, the same optimizer instance for
                 both networks, a non-positive `d_steps`, a negative
-                penalty, an unknown augmentation, an `optimizer=` or
+                penalty, an unknown augmentation, an `ada_target` outside
+                (-1, 1), a non-positive `ada_kimg` or `ada_interval`, an
+                `optimizer=` or
                 `loss=`-style Keras argument, or a backend without a GAN
                 train step.
         """
@@ -462,7 +492,7 @@ class GAN(keras.Model):
             raise ValueError(
                 f"Expected `r1_penalty` >= 0. Received: {r1_penalty!r}"
             )
-        self.augment = augment_lib.parse_policy(augment)
+        self._init_ada(augment, ada_target, ada_kimg, ada_interval)
         self.d_steps = int(d_steps)
         self.gradient_penalty = float(gradient_penalty)
         self.r1_penalty = float(r1_penalty)
@@ -504,6 +534,70 @@ class GAN(keras.Model):
             **kwargs,
         )
 
+    def _init_ada(self, augment, ada_target, ada_kimg, ada_interval):
+        # The augmentation settings; with ADA, its variables (once: a
+        # second `compile` keeps their values).
+        self.augment, self.adaptive_augment = augment_lib.parse_augment(augment)
+        number = (int, float, np.integer, np.floating)
+        if (
+            isinstance(ada_target, bool)
+            or not isinstance(ada_target, number)
+            or not -1 < ada_target < 1
+        ):
+            raise ValueError(
+                "Expected `ada_target` in (-1, 1), the mean sign of the "
+                f"discriminator's real outputs. Received: ada_target={ada_target!r}"
+            )
+        if (
+            isinstance(ada_kimg, bool)
+            or not isinstance(ada_kimg, number)
+            or not np.isfinite(ada_kimg)
+            or ada_kimg <= 0
+        ):
+            raise ValueError(
+                f"Expected `ada_kimg` > 0. Received: ada_kimg={ada_kimg!r}"
+            )
+        if (
+            isinstance(ada_interval, bool)
+            or not isinstance(ada_interval, (int, np.integer))
+            or ada_interval < 1
+        ):
+            raise ValueError(
+                "Expected `ada_interval` to be an int >= 1. "
+                f"Received: ada_interval={ada_interval!r}"
+            )
+        self.ada_target = float(ada_target)
+        self.ada_kimg = float(ada_kimg)
+        self.ada_interval = int(ada_interval)
+        if not self.adaptive_augment or self.ada_p is not None:
+            return
+
+        def state(name):
+            # float32 counts are exact to 16.7M images: far beyond one
+            # interval's.
+            return self.add_weight(
+                shape=(),
+                dtype="float32",
+                initializer="zeros",
+                trainable=False,
+                autocast=False,
+                aggregation="only_first_replica",
+                name=name,
+            )
+
+        # p, and since its last adjustment: the sum of sign(D(real)), the
+        # images it counts and the steps.
+        self.ada_p = state("ada_p")
+        self.ada_sign_sum = state("ada_sign_sum")
+        self.ada_sign_count = state("ada_sign_count")
+        self.ada_steps = state("ada_steps")
+        self.ada_rt_tracker = keras.metrics.Mean(name="ada_rt")
+
+    def _ada_variables(self):
+        if self.ada_p is None:
+            return []
+        return [self.ada_p, self.ada_sign_sum, self.ada_sign_count, self.ada_steps]
+
     def _uses_float16(self):
         return any(
             net.dtype_policy.compute_dtype == "float16"
@@ -540,7 +634,19 @@ class GAN(keras.Model):
             "d_steps": self.d_steps,
             "gradient_penalty": self.gradient_penalty,
             "r1_penalty": self.r1_penalty,
-            "augment": ",".join(self.augment) or None,
+            "augment": augment_lib.format_augment(
+                self.augment, self.adaptive_augment
+            ),
+            # Only with ADA: other models' configs stay as they were.
+            **(
+                {
+                    "ada_target": self.ada_target,
+                    "ada_kimg": self.ada_kimg,
+                    "ada_interval": self.ada_interval,
+                }
+                if self.adaptive_augment
+                else {}
+            ),
             **self._compile_kwargs,
         }
 
@@ -599,7 +705,13 @@ class GAN(keras.Model):
 
     def load_own_variables(self, store):
         own = self._trainable_variables + self._non_trainable_variables
+        ada = {id(v) for v in self._ada_variables()}
         for i, variable in enumerate(own):
+            if f"{i}" not in store and id(variable) in ada:
+                # Saved without ADA (it was switched on later): p starts
+                # at 0.
+                variable.assign(0.0)
+                continue
             variable.assign(store[f"{i}"])
         for i, generator in enumerate(self._seed_generators_in_tree()):
             if f"seed_state_{i}" in store:
@@ -834,7 +946,9 @@ class GAN(keras.Model):
             seed_generator, (ops.shape(real)[0], self.latent_dim)
         )
 
-    def _track(self, g_loss, d_loss, real_logits, fake_logits, code=None):
+    def _track(
+        self, g_loss, d_loss, real_logits, fake_logits, code=None, extra=None
+    ):
         self.g_loss_tracker.update_state(g_loss)
         self.d_loss_tracker.update_state(d_loss)
         # What the discriminator says of real and generated images, in the
@@ -843,6 +957,7 @@ class GAN(keras.Model):
         self.d_real_tracker.update_state(ops.mean(score(real_logits)))
         self.d_fake_tracker.update_state(ops.mean(score(fake_logits)))
         logs = {m.name: m.result() for m in self.metrics[:4]}
+        logs.update(extra or {})
         if code is not None:
             # Read (and removed) by `_stop_if_non_finite` after the step.
             self._non_finite.update_state(code, self.g_optimizer.iterations.value)
@@ -881,10 +996,45 @@ class GAN(keras.Model):
         return ops.mean(ops.sum(ops.square(grads), axis=[1, 2, 3]))
 
     def _augmented(self, images):
-        # DiffAugment: the critic sees real and fake images alike transformed.
+        # DiffAugment: the critic sees real and fake images alike
+        # transformed; with ADA, each transform with probability p.
         if not self.augment:
             return images
-        return augment_lib.diff_augment(images, self.augment, self.seed_generator)
+        p = self.ada_p.value if self.adaptive_augment else None
+        return augment_lib.diff_augment(
+            images, self.augment, self.seed_generator, p=p
+        )
+
+    def _update_ada(self, real_logits, replicas, finite):
+        # ADA's controller (Karras et al. 2020, stylegan2-ada's
+        # `adjust = sign(r_t - target) * batch * interval / (kimg * 1000)`),
+        # inside the step as variable updates and `where`s, so JAX's
+        # stateless step carries it. Returns the logs `ada_p`, `ada_rt`.
+        if not self.adaptive_augment:
+            return {}
+        logits = ops.stop_gradient(ops.cast(real_logits, "float32"))
+        sign = ops.mean(ops.sign(logits - self.adversarial_loss.boundary))
+        # Each replica's mean stands for the global batch (the variables
+        # follow the first replica). A skipped step counts nothing.
+        keep = ops.cast(finite, "float32")
+        images = ops.cast(ops.shape(real_logits)[0], "float32") * replicas * keep
+        signs = self.ada_sign_sum + sign * images
+        count = self.ada_sign_count + images
+        steps = self.ada_steps + keep
+        due = ops.greater_equal(steps, self.ada_interval)
+        r_t = signs / ops.maximum(count, 1.0)
+        adjust = ops.sign(r_t - self.ada_target) * count / (self.ada_kimg * 1000.0)
+        self.ada_p.assign(
+            ops.clip(self.ada_p + ops.where(due, adjust, 0.0), 0.0, 1.0)
+        )
+        self.ada_sign_sum.assign(ops.where(due, 0.0, signs))
+        self.ada_sign_count.assign(ops.where(due, 0.0, count))
+        self.ada_steps.assign(ops.where(due, 0.0, steps))
+        self.ada_rt_tracker.update_state(sign, sample_weight=keep)
+        return {
+            "ada_p": ops.convert_to_tensor(self.ada_p.value),
+            "ada_rt": self.ada_rt_tracker.result(),
+        }
 
     def _discriminator_objective(self, real, fake, condition):
         real = self._augmented(real)
@@ -997,6 +1147,7 @@ class GAN(keras.Model):
             backend.apply_if(finite, [(self.g_optimizer, g_grads, g_vars)])
 
         self._update_ema(real, replicas, finite)
+        ada_logs = self._update_ada(real_logits, replicas, finite)
         # Which loss failed first in this step (0: none, or an earlier
         # step already failed and keeps its own code).
         code = ops.where(
@@ -1004,7 +1155,12 @@ class GAN(keras.Model):
         )
         code = ops.where(ok, code, 0)
         return self._track(
-            g_loss, d_loss, real_logits, fake_logits, ops.cast(code, "int32")
+            g_loss,
+            d_loss,
+            real_logits,
+            fake_logits,
+            ops.cast(code, "int32"),
+            extra=ada_logs,
         )
 
     def _update_ema(self, real, replicas, finite=True):

@@ -196,6 +196,11 @@ class AdversarialLoss:
             `d_fake` average for real and generated images: `probability`
             for the cross-entropy losses, `raw_output` (the default) for
             the others, whose outputs are not probabilities.
+        boundary: the discriminator output between "real" and "fake":
+            adaptive augmentation's overfitting signal is
+            `E[sign(D(real) - boundary)]`. 0 for logits, hinge and the
+            default; 0.5 for least squares (targets 1 and 0). A
+            Wasserstein critic has no such boundary.
     """
 
     name: str
@@ -204,6 +209,7 @@ class AdversarialLoss:
     gradient_penalty: float = 0.0
     d_steps: int = 1
     score: Callable = raw_output
+    boundary: float = 0.0
 
 
 LOSSES = {
@@ -225,6 +231,7 @@ LOSSES = {
             "least_squares",
             least_squares_discriminator_loss,
             least_squares_generator_loss,
+            boundary=0.5,
         ),
         AdversarialLoss(
             "hinge", hinge_discriminator_loss, negative_critic_generator_loss

@@ -135,7 +135,18 @@ OPTIONS = (
     _opt("augment", None, str,
          "DiffAugment transforms for the discriminator's input, real and "
          "generated alike: a comma-separated subset of color, translation, "
-         "cutout (default: none)", nullable=True),
+         "cutout; or adaptive augmentation (ADA): ada (all three) or "
+         "ada:SUBSET (e.g. ada:translation,cutout), each transform applied "
+         "with a probability p that follows the discriminator's "
+         "overfitting (logged as ada_p, ada_rt) (default: none)",
+         nullable=True),
+    _opt("ada_target", 0.6, float,
+         "with --augment ada: the target of r_t = E[sign(D(real))]; p rises "
+         "while r_t is above it, falls while below (the ADA paper's 0.6)",
+         minimum=-1),
+    _opt("ada_kimg", 500.0, float,
+         "with --augment ada: p can go from 0 to 1 in this many thousand "
+         "images (the ADA paper's 500)", minimum=0),
     _opt("d_dropout", 0.3, float,
          "Dropout rate in the discriminator (the lecture's 0.3; 0: none)",
          minimum=0),
@@ -301,6 +312,16 @@ def resolve(overrides=None, preset=None):
         raise ValueError(
             "Expected option `ema_kimg` > 0 (or None: no EMA). "
             f"Received: {values['ema_kimg']!r}"
+        )
+    if values["ada_kimg"] is not None and values["ada_kimg"] <= 0:
+        raise ValueError(
+            "Expected option `ada_kimg` > 0. "
+            f"Received: {values['ada_kimg']!r}"
+        )
+    if values["ada_target"] is not None and not -1 < values["ada_target"] < 1:
+        raise ValueError(
+            "Expected option `ada_target` in (-1, 1). "
+            f"Received: {values['ada_target']!r}"
         )
     if values["beta1"] >= 1 or values["beta2"] >= 1:
         raise ValueError(

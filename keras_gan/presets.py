@@ -215,7 +215,7 @@ def compile_kwargs(options):
     Returns:
         A dict: `g_optimizer` and `d_optimizer` (two `Adam` instances),
         `loss`, `d_steps`, `gradient_penalty`, `r1_penalty`, `augment`,
-        `jit_compile`,
+        `ada_target`, `ada_kimg`, `jit_compile`,
         `steps_per_execution`.
     """
     import keras
@@ -239,6 +239,10 @@ def compile_kwargs(options):
         "gradient_penalty": options["gradient_penalty"],
         "r1_penalty": options["r1"],
         "augment": options["augment"],
+        # Used only with `augment="ada..."`; runs recorded before ADA lack
+        # them.
+        "ada_target": options.get("ada_target", 0.6),
+        "ada_kimg": options.get("ada_kimg", 500.0),
         "jit_compile": jit_compile(
             options["jit_compile"],
             options.get("backend") or keras.backend.backend(),
