@@ -1,18 +1,19 @@
-"""Keras callbacks for any GAN exposing `generator`, `latent_dim` and `generate()`.
+"""The callbacks under their short name: `from callbacks import SampleGrid`.
 
-They use only that small protocol, never a GAN's internals, so they work with
-`keras_gan.GAN` and with a user's own GAN alike.
+A thin re-export of `keras_gan.callbacks`, where the callbacks live. Inside
+`keras_gan` nothing imports this top-level name: a user's own `callbacks.py`
+beside their script comes first on `sys.path` and would shadow it.
 """
 
-from callbacks.checkpoint import GANCheckpoint
-from callbacks.checkpoint import latest_checkpoint
-from callbacks.checkpoint import list_checkpoints
-from callbacks.checkpoint import restore_checkpoint
-from callbacks.gan_metrics import GANMetrics
-from callbacks.interrupt import StopOnInterrupt
-from callbacks.loss_plot import LossPlot
-from callbacks.sample_grid import SampleGrid
-from callbacks.tensorboard import GANTensorBoard
+from keras_gan.callbacks import GANCheckpoint
+from keras_gan.callbacks import GANMetrics
+from keras_gan.callbacks import GANTensorBoard
+from keras_gan.callbacks import LossPlot
+from keras_gan.callbacks import SampleGrid
+from keras_gan.callbacks import StopOnInterrupt
+from keras_gan.callbacks import latest_checkpoint
+from keras_gan.callbacks import list_checkpoints
+from keras_gan.callbacks import restore_checkpoint
 
 __all__ = [
     "GANCheckpoint",

@@ -322,8 +322,8 @@ def _train(args, parser):
     except ValueError as err:
         parser.error(str(err))
     # Imported late so `keras-gan --help` answers without loading TensorFlow.
-    from callbacks import StopOnInterrupt
-    from callbacks import latest_checkpoint
+    from keras_gan.callbacks import StopOnInterrupt
+    from keras_gan.checkpoints import latest_checkpoint
     from keras_gan import training
     from keras_gan.data import DatasetUnavailableError
     from keras_gan.gan import NonFiniteLossError
@@ -427,7 +427,7 @@ def _sample(args, parser):
         return _sample_folder(args, sampler)
     import numpy as np
 
-    from callbacks.sample_grid import grid_images
+    from keras_gan.callbacks.sample_grid import grid_images
     from keras_gan.images import save_grid
 
     try:

@@ -113,11 +113,11 @@ def default_callbacks(options, run_dir, reals=None):
         the resumed run redoes that epoch and overwrites them; the other
         order would lose them.
     """
-    from callbacks import GANCheckpoint
-    from callbacks import GANMetrics
-    from callbacks import GANTensorBoard
-    from callbacks import LossPlot
-    from callbacks import SampleGrid
+    from keras_gan.callbacks import GANCheckpoint
+    from keras_gan.callbacks import GANMetrics
+    from keras_gan.callbacks import GANTensorBoard
+    from keras_gan.callbacks import LossPlot
+    from keras_gan.callbacks import SampleGrid
 
     tensorboard_dir = os.path.join(run_dir, "tensorboard")
     result = []
@@ -179,9 +179,9 @@ def save_generator(gan, run_dir):
     With an EMA (`ema_kimg`), the EMA generator is written: the one that
     `generate()` samples from (`gan.sampling_generator`).
     """
-    from callbacks.checkpoint import export_generator
+    from keras_gan.checkpoints import write_generator
 
-    return export_generator(gan, os.path.join(run_dir, GENERATOR_FILE))
+    return write_generator(gan, os.path.join(run_dir, GENERATOR_FILE))
 
 
 def _resolve_seed(options, resume):
@@ -250,9 +250,8 @@ def train(options, run_dir, resume=False, verbose="auto", callbacks=()):
 
 
 def _train(strategy, options, run_dir, resume, verbose, callbacks):
-    from callbacks import latest_checkpoint
-    from callbacks import restore_checkpoint
-
+    from keras_gan.checkpoints import latest_checkpoint
+    from keras_gan.checkpoints import restore_checkpoint
     from keras_gan.distribute import is_chief
 
     chief = is_chief(strategy)
@@ -374,7 +373,7 @@ def _start_run_directory(options, run_dir, names, verbose, drawn):
 
 def _roll_back(gan, checkpoint, err, rollbacks):
     """Restores `checkpoint` with halved learning rates; returns its epoch."""
-    from callbacks import restore_checkpoint
+    from keras_gan.checkpoints import restore_checkpoint
 
     optimizers = (gan.g_optimizer, gan.d_optimizer)
     # The rates in force now, before the checkpoint puts back its own
@@ -400,7 +399,7 @@ def _roll_back(gan, checkpoint, err, rollbacks):
 
 def _save_results(gan, options, run_dir, names):
     """Exports generator.keras and the final sample grid."""
-    from callbacks.sample_grid import grid_images
+    from keras_gan.callbacks.sample_grid import grid_images
 
     save_generator(gan, run_dir)
     noise = gan.sample_noise(options["num_samples"], seed=options["seed"] or 0)

@@ -4,7 +4,7 @@ Run as a script (logical devices must be set before TensorFlow starts);
 prints a JSON report for tests/test_distribute.py.
 
 Usage: python tests/_distribute_check.py
-       python -m tests._distribute_check cli -- keras-gan arguments...
+       python tests/_distribute_check.py cli -- keras-gan arguments...
 The second form runs `keras-gan` on the two logical CPUs and prints
 `REPLICAS N` for each strategy the run creates.
 """

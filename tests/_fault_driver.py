@@ -30,9 +30,9 @@ def main(argv):
 
     import keras
 
-    from callbacks import checkpoint
     from keras_gan import cli
     from keras_gan import training
+    from keras_gan.callbacks.gan_checkpoint import GANCheckpoint
 
     if kind == "step":
         defaults = training.default_callbacks
@@ -58,7 +58,7 @@ def main(argv):
 
         keras.Model.save_weights = dying_save_weights
     elif kind == "export":
-        export = checkpoint.GANCheckpoint._export_generator
+        export = GANCheckpoint._export_generator
         save = keras.Model.save
         calls = []
 
@@ -72,7 +72,7 @@ def main(argv):
                 keras.Model.save = dying_save
             export(self)
 
-        checkpoint.GANCheckpoint._export_generator = dying_export
+        GANCheckpoint._export_generator = dying_export
     else:
         raise SystemExit(f"unknown fault kind {kind!r}")
     return cli.main(cli_args)

@@ -155,9 +155,9 @@ def test_cli_mirrored_run_trains_on_two_replicas(tmp_path):
     # Two logical CPU devices (set before TensorFlow starts, by the script)
     # stand in for two GPUs; MirroredStrategy() takes every local device.
     run = subprocess.run(
-        # As a module: run as a script, tests/ would come first on sys.path
-        # and tests/callbacks would shadow the callbacks package.
-        [sys.executable, "-m", "tests._distribute_check", "cli", "--",
+        # As a script, tests/ comes first on sys.path and its callbacks/
+        # shadows the top-level `callbacks`: keras_gan never imports that name.
+        [sys.executable, os.path.join(ROOT, "tests", "_distribute_check.py"), "cli", "--",
          "train", "--distribute", "mirrored", "--dataset", "mnist_sample", "--image-size", "8",
          "--latent-dim", "8", "--batch-size", "16", "--steps-per-epoch", "2", "--epochs", "2",
          "--seed", "0", "--logdir", str(tmp_path), "--run-name", "m", "--no-tensorboard"],

@@ -25,8 +25,8 @@ import numpy as np  # noqa: E402
 
 import keras  # noqa: E402
 
-from callbacks.checkpoint import export_generator  # noqa: E402
 from keras_gan import GAN  # noqa: E402
+from keras_gan.checkpoints import write_generator  # noqa: E402
 from keras_gan.models import dcgan_discriminator  # noqa: E402
 from keras_gan.models import dcgan_generator  # noqa: E402
 from keras_gan.saving import load_generator  # noqa: E402
@@ -75,7 +75,7 @@ def save(directory):
     gan.fit(_images(), batch_size=16, epochs=1, verbose=0, shuffle=False)
     os.makedirs(directory, exist_ok=True)
     gan.save(os.path.join(directory, "gan.keras"))
-    export_generator(gan, os.path.join(directory, "generator.keras"))
+    write_generator(gan, os.path.join(directory, "generator.keras"))
     np.savez(
         os.path.join(directory, "expected.npz"),
         z=z,

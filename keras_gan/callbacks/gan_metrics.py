@@ -7,9 +7,9 @@ import os
 
 import keras
 
-from callbacks._protocol import check_gan
-from callbacks._protocol import is_conditional
-from callbacks.checkpoint import export_generator
+from keras_gan.callbacks._protocol import check_gan
+from keras_gan.callbacks._protocol import is_conditional
+from keras_gan.checkpoints import write_generator
 from keras_gan.files import atomic_path
 
 # What the callback needs from `keras_gan.evaluation` is imported when
@@ -211,7 +211,7 @@ class GANMetrics(keras.callbacks.Callback):
             return False
         if self.best is not None and not value < self.best:
             return False
-        export_generator(self.model, self.best_generator_path)
+        write_generator(self.model, self.best_generator_path)
         with atomic_path(self.best_record_path) as tmp:
             with open(tmp, "w") as f:
                 json.dump(

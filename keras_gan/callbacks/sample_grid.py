@@ -7,8 +7,8 @@ import numpy as np
 
 import keras
 
-from callbacks._protocol import check_gan
-from callbacks._protocol import is_conditional
+from keras_gan.callbacks._protocol import check_gan
+from keras_gan.callbacks._protocol import is_conditional
 from keras_gan.files import atomic_path
 from keras_gan.images import image_grid
 from keras_gan.images import save_gif
