@@ -9,124 +9,13 @@ from keras import ops
 
 from keras_gan.gan import GAN
 
+# The label helpers are `keras_gan.sampling`'s; importable from here too.
+from keras_gan.sampling import label_index
+from keras_gan.sampling import label_weights
+from keras_gan.sampling import one_hot
+from keras_gan.sampling import run_generator
 
-def one_hot(indices, num_classes):
-    """One-hot float32 rows for integer class indices.
-
-    Args:
-        indices: ints in `[0, num_classes)`, any 1-D sequence.
-        num_classes: the number of classes.
-
-    Returns:
-        A float32 array of shape `(len(indices), num_classes)`.
-
-    Raises:
-        ValueError: for an index outside `[0, num_classes)`.
-
-    Example:
-
-    >>> one_hot([2, 0], 3)
-    array([[0., 0., 1.],
-           [1., 0., 0.]], dtype=float32)
-    """
-    indices = np.asarray(indices).reshape(-1)
-    if indices.size and (
-        indices.dtype.kind not in "iu"
-        or indices.min() < 0
-        or indices.max() >= num_classes
-    ):
-        raise ValueError(
-            f"Expected class indices in [0, {num_classes}). Received: "
-            f"{indices.tolist()[:10]}"
-        )
-    return np.eye(num_classes, dtype=np.float32)[indices]
-
-
-def label_index(label, class_names):
-    """The class number of a label: an int in range or a class name.
-
-    Args:
-        label: an int in `[0, len(class_names))`, or one of `class_names`
-            (case-insensitive), or a number written as a string.
-        class_names: the names of the classes, by number.
-
-    Returns:
-        The class number, an int.
-
-    Raises:
-        ValueError: for an unknown name or a number out of range, listing
-            the classes.
-
-    Example:
-
-    >>> label_index("Sneaker", ["sandal", "sneaker"])
-    1
-    """
-    num_classes = len(class_names)
-    if isinstance(label, (numbers.Integral, np.integer)) and not isinstance(
-        label, bool
-    ):
-        if 0 <= label < num_classes:
-            return int(label)
-    elif isinstance(label, str):
-        names = [name.lower() for name in class_names]
-        if label.lower() in names:
-            return names.index(label.lower())
-        if label.isdigit() and int(label) < num_classes:
-            return int(label)
-    raise ValueError(
-        f"Unknown class {label!r}. Expected a number in [0, {num_classes}) "
-        f"or one of {list(class_names)}."
-    )
-
-
-def label_weights(labels, class_names, n=None):
-    """One row of class weights per image, for a conditional generator.
-
-    Args:
-        labels: `None` (classes 0, 1, ..., K-1, 0, 1, ... in turn, so any
-            `n` is balanced), one label (an int or a class name) for every
-            image, a sequence of labels, or an array `(n, K)` of class
-            weights (one-hot, or a mixture for an in-between class).
-        class_names: the names of the K classes, by number.
-        n: the number of images. Defaults to 16, or `len(labels)`.
-
-    Returns:
-        A float32 array of shape `(n, K)`.
-
-    Raises:
-        ValueError: for unknown labels, or a count that disagrees with `n`.
-
-    Example:
-
-    >>> label_weights(7, [str(k) for k in range(10)], n=2).argmax(axis=1)
-    array([7, 7])
-    """
-    num_classes = len(class_names)
-    if labels is None:
-        n = 16 if n is None else n
-        return one_hot(np.arange(n) % num_classes, num_classes)
-    if isinstance(labels, (str, numbers.Integral, np.integer)):
-        n = 16 if n is None else n
-        return one_hot([label_index(labels, class_names)] * n, num_classes)
-    array = np.asarray(labels)
-    if array.ndim == 2 and array.dtype.kind == "f":
-        if array.shape[1] != num_classes:
-            raise ValueError(
-                f"Expected class weights of shape (n, {num_classes}). "
-                f"Received shape {array.shape}."
-            )
-        weights = array.astype(np.float32)
-    else:
-        weights = one_hot(
-            [label_index(label, class_names) for label in array.reshape(-1).tolist()],
-            num_classes,
-        )
-    if n is not None and n != len(weights):
-        raise ValueError(
-            f"`n={n}` disagrees with `labels`, which hold {len(weights)} labels."
-        )
-    return weights
+__all__ = ["ConditionalGAN", "label_index", "label_weights", "one_hot"]
 
 
 def _inputs_of(network, what, count):
@@ -294,7 +183,7 @@ class ConditionalGAN(GAN):
             n = len(labels)
         weights = self.label_weights(labels, n)
         z = self._latents(len(weights), z, seed)
-        return self._run(self._network(ema), [z, weights], batch_size)
+        return run_generator(self._network(ema), [z, weights], batch_size)
 
     def call(self, inputs, training=False, ema=None):
         """Runs the sampling generator on `[z, labels]` (labels one-hot).

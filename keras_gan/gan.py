@@ -11,6 +11,8 @@ from keras_gan import ema as ema_lib
 from keras_gan import losses as losses_lib
 from keras_gan._optimizer_pair import OptimizerPair
 from keras_gan._optimizer_pair import loss_scaled
+from keras_gan.sampling import run_generator
+from keras_gan.saving import portable_optimizer_config
 
 # The non-finite flag's loss codes (0: every loss finite so far).
 _NON_FINITE_LOSSES = {1: "g_loss", 2: "d_loss"}
@@ -651,8 +653,6 @@ class GAN(keras.Model):
         }
 
     def compile_from_config(self, config):
-        from keras_gan.saving import portable_optimizer_config
-
         config = dict(config)
         # A file saved under PyTorch names PyTorch's optimizer classes.
         for key in ("g_optimizer", "d_optimizer"):
@@ -787,7 +787,7 @@ class GAN(keras.Model):
         >>> images = gan.generate(16, seed=0)
         """
         z = self._latents(n, z, seed)
-        return self._run(self._network(ema), [z], batch_size)
+        return run_generator(self._network(ema), [z], batch_size)
 
     def _latents(self, n, z, seed):
         # `generate`'s latent vectors: `z` checked, or fresh noise.
@@ -814,17 +814,6 @@ class GAN(keras.Model):
                 "no EMA of its generator."
             )
         return self.generator if ema is False else self.sampling_generator
-
-    @staticmethod
-    def _run(network, inputs, batch_size):
-        # The network in inference mode over equally long input arrays, in
-        # chunks of `batch_size`.
-        chunks = []
-        for i in range(0, len(inputs[0]), batch_size):
-            batch = [x[i : i + batch_size] for x in inputs]
-            out = network(batch if len(batch) > 1 else batch[0], training=False)
-            chunks.append(ops.convert_to_numpy(out))
-        return np.concatenate(chunks).astype(np.float32)
 
     def fit(self, *args, **kwargs):
         """Trains with `keras.Model.fit`; see Keras for the arguments.

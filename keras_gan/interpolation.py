@@ -280,7 +280,7 @@ def _class_names(generator, class_names):
 def _row_labels(generator, rows, labels, class_names):
     """Class weights per row: `labels` resolved, or row i -> class i % K."""
     # Imported on use: slerp and latent_walk need NumPy only, not Keras.
-    from keras_gan.conditional import label_weights
+    from keras_gan.sampling import label_weights
 
     if num_classes(generator) is None:
         if labels is not None:
@@ -308,7 +308,7 @@ def interpolation_strip(
         labels: conditional generators only: the class of every row (an int
             or name), of each row (a list of `rows`), or an array
             `(rows, num_classes)` of class weights, as
-            `keras_gan.conditional.label_weights` reads them. Defaults to
+            `keras_gan.sampling.label_weights` reads them. Defaults to
             `None`: row i shows class `i % num_classes`.
         class_names: optional class names (e.g. a run's
             `class_names.json`), to give `labels` by name. Defaults to
@@ -436,8 +436,8 @@ def class_interpolation(
             "Expected a conditional generator (two inputs, [z, labels]) to "
             "interpolate between classes. Received a generator with one input."
         )
-    from keras_gan.conditional import label_index
-    from keras_gan.conditional import one_hot
+    from keras_gan.sampling import label_index
+    from keras_gan.sampling import one_hot
 
     names = _class_names(generator, class_names)
     start = one_hot([label_index(from_class, names)], k)

@@ -1,10 +1,11 @@
 """Named training presets: one definition for Python and the CLI.
 
-A preset is a named set of option overrides (see `keras_gan.options`) plus
-the functions that turn resolved options into a model: the networks, the
-`GAN` constructor arguments and the `compile()` arguments. `keras-gan train
---preset NAME` and `keras_gan.presets.get(NAME).build(...)` build the same
-model from the same definition.
+A preset is a named set of option overrides (`keras_gan.options.PRESETS`,
+defined there with every other option) plus the functions here that turn
+resolved options into a model: the networks, the `GAN` constructor
+arguments and the `compile()` arguments. `keras-gan train --preset NAME`
+and `keras_gan.presets.get(NAME).build(...)` build the same model from the
+same definition.
 
 This module does not import Keras at module level, so the CLI's `--help`
 can list the presets without loading TensorFlow.
@@ -22,6 +23,8 @@ gan.fit(load_dataset("mnist", batch_size=256), epochs=5)
 
 import dataclasses
 import types
+
+from keras_gan import options as options_lib
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,8 +56,6 @@ class Preset:
         Raises:
             ValueError: for an unknown option or an invalid value.
         """
-        from keras_gan import options as options_lib
-
         return options_lib.resolve(overrides, preset=self.name)
 
     def build(self, image_shape=(28, 28, 1), class_names=None, **overrides):
@@ -84,34 +85,11 @@ def _preset(name, description, **overrides):
 
 
 PRESETS = {
-    # The lecture's settings: the defaults themselves (EMA off).
-    "lecture": _preset(
-        "lecture", "the lecture's DCGAN: Adam(1e-4) for each network"
-    ),
-    # Radford et al. 2016 (DCGAN): Adam(2e-4, beta_1=0.5). Learns visibly
-    # faster than the lecture's Adam(1e-4) on MNIST-like data.
-    "dcgan": _preset(
-        "dcgan", "Radford et al. 2016: Adam(2e-4, beta1=0.5)", lr=2e-4,
-        beta1=0.5,
-    ),
-    # The best samples per minute measured (README, "Presets compared"):
-    # dcgan's Adam, a generator EMA, the discriminator at twice the
-    # generator's rate (TTUR) without dropout, and batch 64 (four times the
-    # updates per epoch). Each part was screened on Fashion-MNIST over
-    # seeds; the same networks as the lecture.
-    "quality": _preset(
-        "quality",
-        "dcgan + EMA(10 kimg) + D lr 4e-4 (TTUR), no D dropout, batch 64",
-        lr=2e-4,
-        beta1=0.5,
-        d_lr=4e-4,
-        d_dropout=0.0,
-        ema_kimg=10.0,
-        batch_size=64,
-    ),
+    name: _preset(name, description, **overrides)
+    for name, (description, overrides) in options_lib.PRESET_TABLE.items()
 }
 
-DEFAULT_PRESET = "lecture"
+DEFAULT_PRESET = options_lib.DEFAULT_PRESET
 
 
 def get(name):
@@ -131,11 +109,7 @@ def get(name):
     >>> get("dcgan").overrides["beta1"]
     0.5
     """
-    if name not in PRESETS:
-        raise ValueError(
-            f"Unknown preset {name!r}. Expected one of {sorted(PRESETS)}."
-        )
-    return PRESETS[name]
+    return PRESETS[options_lib.check_preset(name)]
 
 
 def networks(options, image_shape, num_classes=None):

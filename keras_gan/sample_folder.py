@@ -95,7 +95,7 @@ def write_samples(sampler, out_dir, n, seed=0, labels=None, batch_size=500, verb
     """
     import keras
 
-    from keras_gan.conditional import label_index
+    from keras_gan.sampling import label_index
     from keras_gan.images import _to_pil
     from keras_gan.images import to_uint8
 

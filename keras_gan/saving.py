@@ -3,7 +3,7 @@
 Every model keras-gan loads goes through `load_model` here, with Keras'
 `safe_mode=True`: a file holding a `Lambda` layer (pickled Python bytecode)
 or a class nobody registered is refused with a clear message. Checkpoints are
-HDF5 weights and JSON (see `callbacks.checkpoint`); NumPy files are read with
+HDF5 weights and JSON (see `keras_gan.checkpoints`); NumPy files are read with
 `allow_pickle=False`. Nothing in keras-gan unpickles.
 """
 
@@ -12,6 +12,9 @@ import os
 import numpy as np
 
 import keras
+
+from keras_gan.sampling import label_weights
+from keras_gan.sampling import run_generator
 
 
 def load_model(path, expect=None, compile=True):
@@ -217,7 +220,7 @@ class GeneratorSampler:
                 normal noise drawn with NumPy from `seed`.
             seed: seed of the noise. Defaults to `None`.
             labels: a conditional generator's classes (see
-                `keras_gan.conditional.label_weights`). Defaults to every
+                `keras_gan.sampling.label_weights`). Defaults to every
                 class in turn.
             batch_size: images per generator call. Defaults to 500.
 
@@ -228,9 +231,6 @@ class GeneratorSampler:
             ValueError: for `labels` with an unconditional generator, or
                 shapes and counts that disagree.
         """
-        from keras_gan.conditional import label_weights
-        from keras_gan.gan import GAN
-
         if self.num_classes is None and labels is not None:
             raise ValueError(
                 "This generator is not conditional: it takes no labels. "
@@ -254,4 +254,4 @@ class GeneratorSampler:
         inputs = [z]
         if self.num_classes is not None:
             inputs.append(label_weights(labels, self.class_names, len(z)))
-        return GAN._run(self.generator, inputs, batch_size)
+        return run_generator(self.generator, inputs, batch_size)

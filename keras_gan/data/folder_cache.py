@@ -35,13 +35,13 @@ import time
 
 import numpy as np
 
+from keras_gan.cache import cache_directory
+from keras_gan.cache import hash_key
+from keras_gan.cache import slug
 from keras_gan.data import folder as folder_lib
 from keras_gan.data.transforms import held_out_indices
 from keras_gan.files import atomic_directory
 from keras_gan.files import atomic_path
-from keras_gan.metrics._cache import cache_directory
-from keras_gan.metrics._cache import hash_key
-from keras_gan.metrics._cache import slug
 
 # Bumped when the cache's layout or decoding changes, so old caches miss.
 FORMAT_VERSION = 1

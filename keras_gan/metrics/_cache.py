@@ -1,56 +1,20 @@
-"""Private on-disk cache shared by the feature extractors and reference stats.
+"""Private on-disk cache of the feature extractors and reference stats.
 
-Everything that is expensive and deterministic (a trained classifier, the
-features of a real data split) is stored under one user cache folder, in a
-file whose name carries a hash of every input that affects its content. A
-changed input therefore never reads a stale file; it just misses the cache.
-Writes go to a temporary file in the same folder followed by `os.replace`, so
-a crash or a concurrent writer never leaves a half-written file under the
-final name.
+The folder and the hashed file names are `keras_gan.cache`'s; this module
+adds what the metrics need to key and write their files: fingerprints of
+data sources, and atomic writers. Writes go to a temporary
+file in the same folder followed by `os.replace`, so a crash or a
+concurrent writer never leaves a half-written file under the final name.
 """
 
 import hashlib
 import json
 import os
 import pathlib
-import re
 
 import numpy as np
 
 from keras_gan.files import atomic_path
-
-CACHE_ENV = "KERAS_GAN_CACHE"
-
-
-def cache_directory(cache_dir=None):
-    """Returns the cache folder (not created).
-
-    Args:
-        cache_dir: an explicit folder, or None for `$KERAS_GAN_CACHE`, else
-            `$XDG_CACHE_HOME/keras-gan`, else `~/.cache/keras-gan`.
-
-    Returns:
-        A `pathlib.Path`.
-    """
-    if cache_dir is not None:
-        return pathlib.Path(os.fspath(cache_dir)).expanduser()
-    if os.environ.get(CACHE_ENV):
-        return pathlib.Path(os.environ[CACHE_ENV]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = pathlib.Path(xdg).expanduser() if xdg else pathlib.Path.home() / ".cache"
-    return base / "keras-gan"
-
-
-def hash_key(inputs):
-    """Returns a 16-hex-digit digest of a JSON-serialisable dict."""
-    text = json.dumps(inputs, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def slug(text, max_length=40):
-    """Makes a short, file-name-safe label (for humans; the hash is the key)."""
-    text = re.sub(r"[^A-Za-z0-9._-]+", "-", str(text)).strip("-.")
-    return (text[-max_length:] or "data").lstrip("-.") or "data"
 
 
 def _hash_arrays(arrays):

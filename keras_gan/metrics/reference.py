@@ -30,6 +30,7 @@ import numpy as np
 
 from keras_gan.data import load_arrays
 from keras_gan.data import scale_images
+from keras_gan import cache as cache_lib
 from keras_gan.metrics import _cache
 from keras_gan.metrics.fid import fid_features_to_statistics
 
@@ -198,9 +199,9 @@ def reference_statistics(
                   else [int(d) for d in image_size]),
             "channels": channels,
         }
-        digest = _cache.hash_key(key)
-        folder = _cache.cache_directory(cache_dir) / "references"
-        path = folder / f"{_cache.slug(label)}-{split}-{digest}.npz"
+        digest = cache_lib.hash_key(key)
+        folder = cache_lib.cache_directory(cache_dir) / "references"
+        path = folder / f"{cache_lib.slug(label)}-{split}-{digest}.npz"
         cached = _load(path, key, label, extractor.name)
         if cached is not None:
             return cached

@@ -238,18 +238,6 @@ def test_classifier_extractor_needs_features_layer():
 # --- Cache helpers ------------------------------------------------------------
 
 
-def test_cache_directory_precedence(tmp_path, monkeypatch):
-    monkeypatch.delenv("KERAS_GAN_CACHE", raising=False)
-    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert _cache.cache_directory() == tmp_path / "home" / ".cache" / "keras-gan"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert _cache.cache_directory() == tmp_path / "xdg" / "keras-gan"
-    monkeypatch.setenv("KERAS_GAN_CACHE", str(tmp_path / "env"))
-    assert _cache.cache_directory() == tmp_path / "env"
-    assert _cache.cache_directory(tmp_path / "explicit") == tmp_path / "explicit"
-
-
 def test_source_fingerprint_tracks_files(tmp_path):
     path = tmp_path / "data.npz"
     np.savez(path, x=np.zeros((3, 4, 4, 1), np.uint8))

@@ -19,6 +19,7 @@ from keras import layers
 
 from keras_gan.data import load_arrays
 from keras_gan.data.scaling import scale_batch
+from keras_gan import cache as cache_lib
 from keras_gan.metrics import _cache
 from keras_gan.metrics.extractors._base import FeatureExtractor
 from keras_gan.metrics.extractors._base import check_batch_size
@@ -416,9 +417,9 @@ class ClassifierExtractor(FeatureExtractor):
                 "optimizer": "adam",
             },
         }
-        digest = _cache.hash_key(key)
-        folder = _cache.cache_directory(cache_dir) / "classifiers"
-        stem = f"{_cache.slug(label)}-{digest}"
+        digest = cache_lib.hash_key(key)
+        folder = cache_lib.cache_directory(cache_dir) / "classifiers"
+        stem = f"{cache_lib.slug(label)}-{digest}"
         model_path = folder / f"{stem}.keras"
         info_path = folder / f"{stem}.json"
         key_with_hash = dict(key, hash=digest)
