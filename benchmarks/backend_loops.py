@@ -45,8 +45,9 @@ def make_tf_step(generator, discriminator, batch_size, noise_dim):
     Returns:
         A `LoopStep`.
     """
-    import keras
     import tensorflow as tf
+
+    import keras
 
     cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
 
@@ -122,6 +123,7 @@ def jax_train_step(generator, discriminator, batch_size, noise_dim, seed=0):
     """
     import jax
     import jax.numpy as jnp
+
     import keras
 
     cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
@@ -232,8 +234,9 @@ def make_torch_step(generator, discriminator, batch_size, noise_dim, seed=0):
     Returns:
         A `LoopStep` (`traces()` is None: nothing is traced).
     """
-    import keras
     import torch
+
+    import keras
 
     cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
     g_optimizer = keras.optimizers.Adam(1e-4)

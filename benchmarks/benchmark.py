@@ -486,8 +486,9 @@ def run_loop(backend, dataset, batch_size, epochs, steps, warmup, launch):
     Returns:
         A dict with the keys of `RUN_KEYS`.
     """
-    import keras
     import tensorflow as tf
+
+    import keras
 
     from benchmarks import backend_loops
     from keras_gan.data import load_arrays

@@ -48,8 +48,9 @@ def step_costs(make_generator, make_discriminator, batch_size, latent_dim):
         ValueError: if Keras does not run on JAX.
     """
     import jax
-    import keras
     import numpy as np
+
+    import keras
 
     if keras.backend.backend() != "jax":
         raise ValueError(
@@ -57,6 +58,7 @@ def step_costs(make_generator, make_discriminator, batch_size, latent_dim):
             f"Received: {keras.backend.backend()!r}"
         )
     from backend_loops import jax_train_step
+
     from keras_gan import GAN
 
     generator = make_generator()

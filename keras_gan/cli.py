@@ -322,9 +322,9 @@ def _train(args, parser):
     except ValueError as err:
         parser.error(str(err))
     # Imported late so `keras-gan --help` answers without loading TensorFlow.
+    from keras_gan import training
     from keras_gan.callbacks import StopOnInterrupt
     from keras_gan.checkpoints import latest_checkpoint
-    from keras_gan import training
     from keras_gan.data import DatasetUnavailableError
     from keras_gan.gan import NonFiniteLossError
     from keras_gan.hardware import speed_warnings

@@ -18,7 +18,7 @@ References:
 """
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 from keras import ops
 

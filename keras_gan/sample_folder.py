@@ -95,9 +95,9 @@ def write_samples(sampler, out_dir, n, seed=0, labels=None, batch_size=500, verb
     """
     import keras
 
-    from keras_gan.sampling import label_index
     from keras_gan.images import _to_pil
     from keras_gan.images import to_uint8
+    from keras_gan.sampling import label_index
 
     for name, value in (("n", n), ("batch_size", batch_size)):
         if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:

@@ -29,8 +29,8 @@ from keras_gan.models import dcgan_generator  # noqa: E402
 from tests._distributed import SHAPE  # noqa: E402
 from tests._distributed import build  # noqa: E402
 from tests._distributed import discriminator  # noqa: E402
-from tests._distributed import snapshot  # noqa: E402
 from tests._distributed import images as _images  # noqa: E402
+from tests._distributed import snapshot  # noqa: E402
 
 
 def main():
@@ -47,8 +47,8 @@ def main():
     a, b = snapshot(single), snapshot(mirrored)
     report = {
         "replicas": strategy.num_replicas_in_sync,
-        "synchronized_bn": [l.synchronized for l in mirrored.generator.layers
-                            if isinstance(l, layers.BatchNormalization)],
+        "synchronized_bn": [layer.synchronized for layer in mirrored.generator.layers
+                            if isinstance(layer, layers.BatchNormalization)],
         "max_weight_diff": max(float(np.abs(x - y).max()) for x, y in zip(a, b)),
         "max_update": max(float(np.abs(x - y).max()) for x, y in zip(a, initial)),
         "logs_single": {k: v[0] for k, v in logs_single.items()},

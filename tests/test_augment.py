@@ -9,8 +9,8 @@ from keras import layers
 from keras_gan import GAN
 from keras_gan.augment import diff_augment
 from keras_gan.augment import parse_policy
-from tests.conftest import tiny_discriminator
 from tests.conftest import square_images
+from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
 
 pytestmark = pytest.mark.backends

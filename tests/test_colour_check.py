@@ -24,10 +24,10 @@ def test_crops_are_windows_of_the_photos_and_repeat_with_the_seed():
     for crop in crops:
         # Each crop is an exact window of one photo.
         found = any(
-            np.array_equal(crop, p[t:t + 64, l:l + 64])
+            np.array_equal(crop, p[t:t + 64, left:left + 64])
             for p in photos
             for t in range(p.shape[0] - 63)
-            for l in range(p.shape[1] - 63)
+            for left in range(p.shape[1] - 63)
         )
         assert found
     np.testing.assert_array_equal(crops, colour_check.random_crops(photos, 20, seed=3))

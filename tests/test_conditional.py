@@ -10,8 +10,8 @@ from keras import layers
 from callbacks import GANCheckpoint
 from callbacks import SampleGrid
 from callbacks import restore_checkpoint
-from keras_gan import ConditionalGAN
 from keras_gan import GAN
+from keras_gan import ConditionalGAN
 from keras_gan.conditional import label_index
 from keras_gan.conditional import label_weights
 from keras_gan.conditional import one_hot
@@ -19,9 +19,9 @@ from keras_gan.data import make_dataset
 from keras_gan.models import dcgan_discriminator
 from keras_gan.models import dcgan_generator
 from tests.conftest import StopAt
+from tests.conftest import skip_on
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
-from tests.conftest import skip_on
 
 pytestmark = pytest.mark.backends
 

@@ -32,7 +32,7 @@ def test_mirrored_step_equals_a_single_device_step_on_the_global_batch():
     run = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "_distribute_check.py")],
                          capture_output=True, text=True, env=_env(), timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
-    line = [l for l in run.stdout.splitlines() if l.startswith("REPORT ")][-1]
+    line = [s for s in run.stdout.splitlines() if s.startswith("REPORT ")][-1]
     report = json.loads(line[len("REPORT "):])
     assert report["replicas"] == 2
     assert report["synchronized_bn"] == [True, True, True]

@@ -1,11 +1,12 @@
 """`GAN.fit` and foreign pipelines: trained through `load_dataset`, refused
 (with the fix named) when passed straight in with pixels outside [-1, 1]."""
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
+
+import keras
 
 from keras_gan import GAN
 from keras_gan.data import load_dataset

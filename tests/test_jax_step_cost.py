@@ -7,9 +7,9 @@ import pytest
 
 import keras
 
+from tests.conftest import TINY_LATENT
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
-from tests.conftest import TINY_LATENT
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
 

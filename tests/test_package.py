@@ -12,8 +12,8 @@ import pytest
 import keras
 
 import keras_gan
-from keras_gan import ConditionalGAN
 from keras_gan import GAN
+from keras_gan import ConditionalGAN
 from tests.conftest import tiny_discriminator
 from tests.conftest import tiny_generator
 from tests.test_conditional import cond_discriminator

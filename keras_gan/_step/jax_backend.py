@@ -11,6 +11,7 @@ new state is read back from the scope at the end.
 
 import jax
 import jax.numpy as jnp
+
 from keras import StatelessScope
 from keras import ops
 from keras.src.backend.common.stateless_scope import get_stateless_scope

@@ -3,6 +3,7 @@
 import contextlib
 
 import tensorflow as tf
+
 from keras import ops
 
 

@@ -1,7 +1,9 @@
 """The PyTorch part of the GAN step: autograd and an eager branch."""
 
 import torch
+
 import keras
+
 
 def run_train_step(model, step, args):
     # The step takes two gradients from one forward pass (`retain_graph=True`

@@ -9,8 +9,9 @@ Fashion-MNIST as Debian's IDX files (package `fashion-mnist`).
 import os
 import pathlib
 
-import keras
 import numpy as np
+
+import keras
 
 from keras_gan.data.errors import DatasetUnavailableError
 from keras_gan.data.idx import read_idx

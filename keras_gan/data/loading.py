@@ -5,6 +5,7 @@ import os
 import pathlib
 
 import numpy as np
+
 from keras.src.utils.module_utils import tensorflow as tf
 
 from keras_gan.data import arrays

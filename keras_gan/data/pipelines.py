@@ -18,9 +18,9 @@ batch of the source is computed once, so the check stays cheap):
 import warnings
 
 import numpy as np
-from keras.src.utils.module_utils import tensorflow as tf
 
 import keras
+from keras.src.utils.module_utils import tensorflow as tf
 
 from keras_gan.data import scaling
 from keras_gan.data import transforms

@@ -7,6 +7,7 @@ arrays that are used directly.
 """
 
 import numpy as np
+
 from keras.src.utils.module_utils import tensorflow as tf
 
 # Float images a hair outside [-1, 1] (e.g. after resizing or a round trip

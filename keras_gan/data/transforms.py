@@ -4,6 +4,7 @@ conversion and resizing of in-memory NHWC image arrays."""
 import numbers
 
 import numpy as np
+
 from keras.src.utils.module_utils import tensorflow as tf
 
 SPLITS = ("train", "test")

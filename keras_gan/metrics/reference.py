@@ -28,9 +28,9 @@ import zipfile
 
 import numpy as np
 
+from keras_gan import cache as cache_lib
 from keras_gan.data import load_arrays
 from keras_gan.data import scale_images
-from keras_gan import cache as cache_lib
 from keras_gan.metrics import _cache
 from keras_gan.metrics.fid import fid_features_to_statistics
 

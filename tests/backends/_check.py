@@ -193,7 +193,7 @@ def check_bfloat16(images):
         "optimizers": [type(o).__name__ for o in (gan.g_optimizer, gan.d_optimizer)],
         "finite": bool(all(np.isfinite(v[0]) for v in history.history.values())),
         "iterations": [int(_np(gan.g_optimizer.iterations)), int(_np(gan.d_optimizer.iterations))],
-        "compute": sorted({l.compute_dtype for l in layers if l.weights}),
+        "compute": sorted({layer.compute_dtype for layer in layers if layer.weights}),
         "weights": sorted({v.dtype for v in gan.generator.weights + gan.discriminator.weights}),
     }
 

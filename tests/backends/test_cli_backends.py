@@ -54,7 +54,7 @@ def _drive(backend, work, cache):
          str(work)],
         capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
     assert run.returncode == 0, run.stderr[-3000:]
-    line = [l for l in run.stdout.splitlines() if l.startswith("REPORT ")][-1]
+    line = [s for s in run.stdout.splitlines() if s.startswith("REPORT ")][-1]
     return json.loads(line[len("REPORT "):])
 
 

@@ -12,8 +12,9 @@ import os
 import subprocess
 import sys
 
-import keras
 import pytest
+
+import keras
 
 from keras_gan.saving import portable_optimizer_config
 
@@ -30,7 +31,7 @@ def _run(backend, *args):
         [sys.executable, os.path.join(ROOT, "tests", "backends", "_save_check.py"), *args],
         capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
     assert run.returncode == 0, run.stderr[-3000:]
-    line = [l for l in run.stdout.splitlines() if l.startswith("REPORT ")][-1]
+    line = [s for s in run.stdout.splitlines() if s.startswith("REPORT ")][-1]
     report = json.loads(line[len("REPORT "):])
     assert report["backend"] == backend
     return report["loaded"]

@@ -13,8 +13,9 @@ import os
 import subprocess
 import sys
 
-import keras
 import pytest
+
+import keras
 
 from keras_gan import distribute
 from keras_gan import options as options_lib
@@ -42,7 +43,7 @@ def dp_run(tmp_path_factory):
 
 
 def _line(out, prefix):
-    return json.loads([l for l in out.splitlines() if l.startswith(prefix)][-1][len(prefix):])
+    return json.loads([s for s in out.splitlines() if s.startswith(prefix)][-1][len(prefix):])
 
 
 @pytest.mark.slow

@@ -1,8 +1,9 @@
 import os
 import signal
 
-import keras
 import pytest
+
+import keras
 
 from callbacks import StopOnInterrupt
 from keras_gan import GAN

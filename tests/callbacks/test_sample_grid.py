@@ -61,7 +61,8 @@ def test_pixels_map_back_from_minus_one_one(tmp_path, tiny_gan, tiny_images):
 
 def test_every_n_epochs_and_colour(tmp_path, tiny_images):
     from keras_gan import GAN
-    from tests.conftest import tiny_discriminator, tiny_generator
+    from tests.conftest import tiny_discriminator
+    from tests.conftest import tiny_generator
 
     gan = GAN(tiny_generator(image_shape=(8, 8, 3)), tiny_discriminator((8, 8, 3)), seed=0)
     gan.compile()

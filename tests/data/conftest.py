@@ -4,10 +4,11 @@ Every test runs with the keras.datasets loaders replaced by ones that fail, so
 no test can ever start a download; tests that need a loader install a fake.
 """
 
-import keras
 import numpy as np
 import pytest
 from PIL import Image
+
+import keras
 
 
 class NetworkDisabled(Exception):

@@ -5,9 +5,9 @@ import pytest
 from PIL import Image
 
 from keras_gan.data import SkippedImagesWarning
+from keras_gan.data import last_skipped_files
 from keras_gan.data import load_arrays
 from keras_gan.data import load_dataset
-from keras_gan.data import last_skipped_files
 
 
 @pytest.fixture

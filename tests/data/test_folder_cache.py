@@ -14,12 +14,12 @@ from keras_gan import options as options_lib
 from keras_gan import training
 from keras_gan.data import FolderImages
 from keras_gan.data import SkippedImagesWarning
+from keras_gan.data import folder as folder_lib
+from keras_gan.data import folder_cache
 from keras_gan.data import last_skipped_files
 from keras_gan.data import load_arrays
 from keras_gan.data import make_dataset
 from keras_gan.data import open_arrays
-from keras_gan.data import folder as folder_lib
-from keras_gan.data import folder_cache
 
 
 def _write(path, seed, size=(6, 5)):

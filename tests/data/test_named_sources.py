@@ -2,9 +2,10 @@
 
 import pathlib
 
-import keras
 import numpy as np
 import pytest
+
+import keras
 
 from keras_gan.data import SOURCES
 from keras_gan.data import DatasetUnavailableError

@@ -2,11 +2,12 @@
 
 import warnings
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
+
+import keras
 
 from keras_gan.data import AssumedRangeWarning
 from keras_gan.data import load_dataset

@@ -4,9 +4,10 @@ replay it, and `shuffle_buffer` does what it says in the resumable pipeline."""
 import json
 import os
 
-import keras
 import numpy as np
 import pytest
+
+import keras
 
 from keras_gan import options as options_lib
 from keras_gan import training

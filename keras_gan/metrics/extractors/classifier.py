@@ -17,9 +17,9 @@ import numpy as np
 import keras
 from keras import layers
 
+from keras_gan import cache as cache_lib
 from keras_gan.data import load_arrays
 from keras_gan.data.scaling import scale_batch
-from keras_gan import cache as cache_lib
 from keras_gan.metrics import _cache
 from keras_gan.metrics.extractors._base import FeatureExtractor
 from keras_gan.metrics.extractors._base import check_batch_size

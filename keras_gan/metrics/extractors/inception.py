@@ -2,7 +2,6 @@
 
 import os
 
-
 import keras
 
 from keras_gan.metrics import _cache
