@@ -9,6 +9,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 import callbacks
 import keras_gan.callbacks
 
@@ -49,3 +51,22 @@ def test_a_users_own_callbacks_module_does_not_shadow_training(tmp_path):
     run_dir = tmp_path / "logs" / "mine"
     for name in ("generator.keras", "samples.png", "checkpoints/ckpt-0001/meta.json"):
         assert (run_dir / name).exists(), name
+
+
+def test_old_submodule_paths_still_work_with_a_deprecation_warning():
+    import callbacks.checkpoint
+    import callbacks.sample_grid
+    from keras_gan import checkpoints
+    from keras_gan.callbacks.gan_checkpoint import GANCheckpoint
+    from keras_gan.callbacks.sample_grid import SampleGrid
+
+    with pytest.warns(DeprecationWarning, match="keras_gan.callbacks.sample_grid.SampleGrid"):
+        assert callbacks.sample_grid.SampleGrid is SampleGrid
+    with pytest.warns(DeprecationWarning, match="keras_gan.checkpoints.write_generator"):
+        assert callbacks.checkpoint.export_generator is checkpoints.write_generator
+    with pytest.warns(DeprecationWarning):
+        assert callbacks.checkpoint.GANCheckpoint is GANCheckpoint
+    with pytest.warns(DeprecationWarning):
+        assert callbacks.checkpoint.latest_checkpoint is checkpoints.latest_checkpoint
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        callbacks.sample_grid.nope  # noqa: B018
