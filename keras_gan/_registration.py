@@ -14,28 +14,29 @@ Either way, any code that can call `keras.saving.load_model` has the
 classes registered.
 """
 
-import importlib
 import importlib.abc
 import importlib.util
 import sys
 import warnings
 
-# Every module that registers a class with
-# `@keras.saving.register_keras_serializable(package="keras_gan")`.
-SERIALIZABLE_MODULES = (
-    "keras_gan._optimizer_pair",
-    "keras_gan.gan",
-    "keras_gan.conditional",
-)
-
 
 def register_serializables():
     """Imports every module whose classes Keras must find when loading.
 
+    Each registers its classes with
+    `@keras.saving.register_keras_serializable(package="keras_gan")`. The
+    imports are inside this function so that `import keras_gan` loads no
+    Keras; they are ordinary imports, so the import layers in
+    `pyproject.toml` see them (this module sits above the models).
+
     Returns:
-        The imported modules, in `SERIALIZABLE_MODULES` order.
+        The imported modules.
     """
-    return [importlib.import_module(name) for name in SERIALIZABLE_MODULES]
+    from keras_gan import _optimizer_pair
+    from keras_gan import conditional
+    from keras_gan import gan
+
+    return [_optimizer_pair, gan, conditional]
 
 
 def _register_quietly():
