@@ -319,6 +319,20 @@ class GAN(keras.Model):
     def _image_input_shape(self, discriminator):
         return _static_shape(discriminator, "input_shape")
 
+    def _step_state(self, name):
+        # A float32 scalar the step updates (the EMA's and ADA's counters):
+        # not trained, kept exact (no autocast), replica 0's value under
+        # tf.distribute, and saved with the model's own variables.
+        return self.add_weight(
+            shape=(),
+            dtype="float32",
+            initializer="zeros",
+            trainable=False,
+            autocast=False,
+            aggregation="only_first_replica",
+            name=name,
+        )
+
     def _init_ema(self, ema_kimg, ema_rampup):
         for name, value in (("ema_kimg", ema_kimg), ("ema_rampup", ema_rampup)):
             if value is not None and (
@@ -347,15 +361,7 @@ class GAN(keras.Model):
         self.ema_generator.trainable = False
         # Images trained on, for the half-life's ramp-up. float32 is exact
         # to 16.7M images; beyond that the ramp-up is long over.
-        self.ema_images_seen = self.add_weight(
-            shape=(),
-            dtype="float32",
-            initializer="zeros",
-            trainable=False,
-            autocast=False,
-            aggregation="only_first_replica",
-            name="ema_images_seen",
-        )
+        self.ema_images_seen = self._step_state("ema_images_seen")
 
     @property
     def sampling_generator(self):
@@ -573,26 +579,13 @@ class GAN(keras.Model):
         self.ada_interval = int(ada_interval)
         if not self.adaptive_augment or self.ada_p is not None:
             return
-
-        def state(name):
-            # float32 counts are exact to 16.7M images: far beyond one
-            # interval's.
-            return self.add_weight(
-                shape=(),
-                dtype="float32",
-                initializer="zeros",
-                trainable=False,
-                autocast=False,
-                aggregation="only_first_replica",
-                name=name,
-            )
-
         # p, and since its last adjustment: the sum of sign(D(real)), the
-        # images it counts and the steps.
-        self.ada_p = state("ada_p")
-        self.ada_sign_sum = state("ada_sign_sum")
-        self.ada_sign_count = state("ada_sign_count")
-        self.ada_steps = state("ada_steps")
+        # images it counts and the steps (float32 counts are exact to 16.7M
+        # images: far beyond one interval's).
+        self.ada_p = self._step_state("ada_p")
+        self.ada_sign_sum = self._step_state("ada_sign_sum")
+        self.ada_sign_count = self._step_state("ada_sign_count")
+        self.ada_steps = self._step_state("ada_steps")
         self.ada_rt_tracker = keras.metrics.Mean(name="ada_rt")
 
     def _ada_variables(self):
