@@ -425,16 +425,13 @@ def _sample(args, parser):
         )
     if args.out_dir is not None:
         return _sample_folder(args, sampler)
-    import numpy as np
-
     from keras_gan.callbacks.sample_grid import grid_images
     from keras_gan.images import save_grid
+    from keras_gan.sampling import latents
 
     try:
         if sampler.num_classes is not None and args.label is None:
-            noise = np.random.default_rng(args.seed).standard_normal(
-                (args.n or 8, sampler.latent_dim), dtype=np.float32
-            )
+            noise = latents(args.n or 8, sampler.latent_dim, args.seed)
             images, layout = grid_images(sampler, noise)
         else:
             images = sampler.generate(

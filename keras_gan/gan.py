@@ -11,6 +11,7 @@ from keras_gan import ema as ema_lib
 from keras_gan import losses as losses_lib
 from keras_gan._optimizer_pair import OptimizerPair
 from keras_gan._optimizer_pair import loss_scaled
+from keras_gan.sampling import latents
 from keras_gan.sampling import run_generator
 from keras_gan.saving import portable_optimizer_config
 
@@ -749,8 +750,7 @@ class GAN(keras.Model):
         """
         if not isinstance(n, (int, np.integer)) or n <= 0:
             raise ValueError(f"Expected `n` to be a positive int. Received: {n!r}")
-        rng = np.random.default_rng(seed)
-        return rng.standard_normal((int(n), self.latent_dim), dtype=np.float32)
+        return latents(n, self.latent_dim, seed)
 
     def generate(self, n=None, z=None, seed=None, batch_size=256, ema=None):
         """Generates images in [-1, 1] in inference mode.

@@ -1,7 +1,9 @@
 """Noise and labels into images: the sampling helpers below the models.
 
-A conditional generator takes one row of class weights per image beside its
-noise (`label_weights`, from class numbers or names); any generator runs in
+Seeded noise is drawn in one way (`latents`), so the same seed gives the
+same latent vectors to a GAN, a saved generator and the CLI. A conditional
+generator takes one row of class weights per image beside its noise
+(`label_weights`, from class numbers or names); any generator runs in
 inference mode over a batch of inputs in chunks (`run_generator`). The
 models (`GAN.generate`, `ConditionalGAN.generate`), a saved generator
 (`keras_gan.saving.GeneratorSampler`), the interpolation strips and the
@@ -13,6 +15,29 @@ import numbers
 import numpy as np
 
 from keras import ops
+
+
+def latents(n, latent_dim, seed=None):
+    """Draws `n` standard-normal latent vectors with NumPy.
+
+    Image `i` of a seeded draw is row `i` of
+    `numpy.random.default_rng(seed).standard_normal((n, latent_dim))`.
+
+    Args:
+        n: number of vectors.
+        latent_dim: size of each vector.
+        seed: an int for reproducible noise. Defaults to `None`.
+
+    Returns:
+        A float32 array of shape `(n, latent_dim)`.
+
+    Example:
+
+    >>> latents(16, 100, seed=0).shape
+    (16, 100)
+    """
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((int(n), int(latent_dim)), dtype=np.float32)
 
 
 def one_hot(indices, num_classes):

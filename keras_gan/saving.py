@@ -14,6 +14,7 @@ import numpy as np
 import keras
 
 from keras_gan.sampling import label_weights
+from keras_gan.sampling import latents
 from keras_gan.sampling import run_generator
 
 
@@ -242,9 +243,7 @@ class GeneratorSampler:
             if n is None and labels is not None and not np.isscalar(labels):
                 n = len(labels)
             n = 16 if n is None else n
-            z = np.random.default_rng(seed).standard_normal(
-                (n, self.latent_dim), dtype=np.float32
-            )
+            z = latents(n, self.latent_dim, seed)
         z = np.asarray(z, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim or len(z) != n:
             raise ValueError(
