@@ -42,7 +42,32 @@ def hash_key(inputs):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def slug(text, max_length=40):
-    """Makes a short, file-name-safe label (for humans; the hash is the key)."""
+def slug(text, max_length=40, keep="last"):
+    """Makes a short, file-name-safe label (for humans; the hash is the key).
+
+    The one slug of keras-gan: cache file names and run directory names.
+
+    Args:
+        text: anything; runs of characters outside letters, digits, `.`,
+            `_` and `-` become one `-`.
+        max_length: the longest label. Defaults to 40.
+        keep: which end of a longer label is kept: `"last"` (cache names,
+            where a path's end tells files apart) or `"first"` (run names).
+            Defaults to `"last"`.
+
+    Returns:
+        A non-empty string (`"data"` when nothing is left).
+
+    Raises:
+        ValueError: for another `keep`.
+
+    Example:
+
+    >>> slug("/data/my photos")
+    'data-my-photos'
+    """
+    if keep not in ("first", "last"):
+        raise ValueError(f"Expected `keep` to be 'first' or 'last'. Received: {keep!r}")
     text = re.sub(r"[^A-Za-z0-9._-]+", "-", str(text)).strip("-.")
-    return (text[-max_length:] or "data").lstrip("-.") or "data"
+    text = text[:max_length] if keep == "first" else text[-max_length:]
+    return (text or "data").lstrip("-.") or "data"

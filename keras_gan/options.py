@@ -10,25 +10,25 @@ writes its result, with the preset's name, to `training_options.json`.
 import dataclasses
 import json
 import os
-import re
 import sys
 
-from keras_gan.files import atomic_path
+from keras_gan import run as run_lib
+
+# The run directory's file names, defined in `keras_gan.run` (which owns
+# them); kept here, where they were first defined, for code that reads
+# them from `options`.
+from keras_gan.run import BEST_GENERATOR_FILE  # noqa: F401
+from keras_gan.run import CLASS_NAMES_FILE  # noqa: F401
+from keras_gan.run import GENERATOR_FILE  # noqa: F401
+from keras_gan.run import GRID_FILE  # noqa: F401
+from keras_gan.run import OPTIONS_FILE  # noqa: F401
+from keras_gan.run import RUN_NAME_PATTERN  # noqa: F401
+from keras_gan.run import check_run_name
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 # The names of `keras_gan.losses.LOSSES`, listed here so that the CLI's
 # `--help` does not load Keras (a test keeps the two in step).
 LOSS_NAMES = ("non_saturating", "minimax", "least_squares", "hinge", "wasserstein")
-RUN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-OPTIONS_FILE = "training_options.json"
-# The run directory's other file names, here (not in `training`, which loads
-# TensorFlow) so that the CLI and the training runner share one definition.
-GENERATOR_FILE = "generator.keras"
-# With --metrics-every: the generator of the lowest FID so far.
-BEST_GENERATOR_FILE = "generator_best.keras"
-GRID_FILE = "samples.png"
-# Conditional runs: the class names, a JSON list indexed by class number.
-CLASS_NAMES_FILE = "class_names.json"
 # The Keras backends a GAN trains on, and the package each one imports.
 BACKENDS = ("tensorflow", "jax", "torch")
 BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
@@ -212,7 +212,7 @@ OPTIONS = (
          "with avx512_bf16 or amx_bf16 (measured 11x slower without), "
          "mixed_float16 is for GPUs", choices=PRECISIONS),
     # None: each backend's own way of compiling a step (see
-    # presets.jit_compile): the lecture's tf.function on TensorFlow.
+    # build.jit_compile): the lecture's tf.function on TensorFlow.
     _opt("jit_compile", None, bool,
          "compile the train step with XLA (for GPUs: measured 0.59x with "
          "TensorFlow on a CPU) (default: off on TensorFlow and PyTorch, on "
@@ -377,27 +377,6 @@ def resolve(overrides=None, preset=None):
     return {o.name: _check(o, values[o.name]) for o in OPTIONS}
 
 
-def check_run_name(name):
-    """Checks that a run name is a plain folder name inside `logdir`.
-
-    Args:
-        name: the proposed run name.
-
-    Returns:
-        The name.
-
-    Raises:
-        ValueError: if it holds a path separator, starts with a dot, or has
-            characters outside letters, digits, `.`, `_` and `-`.
-    """
-    if not isinstance(name, str) or not RUN_NAME_PATTERN.match(name):
-        raise ValueError(
-            "Expected a run name of letters, digits, '.', '_' and '-' (no "
-            f"path separators, not starting with '.'). Received: {name!r}"
-        )
-    return name
-
-
 def write_options(options, run_dir):
     """Writes options to `run_dir/training_options.json` atomically.
 
@@ -406,14 +385,9 @@ def write_options(options, run_dir):
         run_dir: the run directory (created if missing).
 
     Returns:
-        The path of the JSON file.
+        The path of the JSON file (`keras_gan.run.RunDirectory.write_options`).
     """
-    path = os.path.join(run_dir, OPTIONS_FILE)
-    with atomic_path(path) as tmp:
-        with open(tmp, "w") as f:
-            json.dump(options, f, indent=2, sort_keys=True)
-            f.write("\n")
-    return path
+    return run_lib.RunDirectory(run_dir).write_options(options)
 
 
 def read_options(run_dir):
@@ -433,18 +407,7 @@ def read_options(run_dir):
         ValueError: if the folder holds no `training_options.json`, or it
             is not valid JSON or not valid options.
     """
-    path = os.path.join(run_dir, OPTIONS_FILE)
-    if not os.path.isfile(path):
-        raise ValueError(
-            f"{run_dir!r} is not a run directory: it has no {OPTIONS_FILE}."
-        )
-    try:
-        with open(path) as f:
-            saved = json.load(f)
-    except (OSError, json.JSONDecodeError) as err:
-        raise ValueError(f"Could not read {path}: {err}") from err
-    if not isinstance(saved, dict):
-        raise ValueError(f"{path} does not hold a JSON object of options.")
+    saved = run_lib.RunDirectory(run_dir).read_saved_options()
     known = {k: v for k, v in saved.items() if k in DEFAULTS}
     known.setdefault("backend", LEGACY_BACKEND)
     resolved = resolve(known)
@@ -455,10 +418,7 @@ def read_options(run_dir):
 
 def write_class_names(names, run_dir):
     """Writes a conditional run's class names to `class_names.json`."""
-    path = os.path.join(run_dir, CLASS_NAMES_FILE)
-    with atomic_path(path) as tmp, open(tmp, "w") as f:
-        json.dump(list(names), f, indent=1)
-    return path
+    return run_lib.RunDirectory(run_dir).write_class_names(names)
 
 
 def read_class_names(run_dir):
@@ -467,11 +427,4 @@ def read_class_names(run_dir):
     Raises:
         ValueError: if the file is not a JSON list of strings.
     """
-    path = os.path.join(run_dir, CLASS_NAMES_FILE)
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        names = json.load(f)
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise ValueError(f"Expected a JSON list of class names in {path}.")
-    return tuple(names)
+    return run_lib.RunDirectory(run_dir).read_class_names()
