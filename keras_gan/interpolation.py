@@ -12,9 +12,9 @@ array that may hold any mixture of classes). The number of classes is read
 from the second input's shape.
 """
 
-import numbers
-
 import numpy as np
+
+from keras_gan._checks import check_int
 
 # Above this cosine the two directions are parallel to float precision:
 # sin(omega) is near 0 and slerp's weights lose their digits; the straight
@@ -111,11 +111,11 @@ def latent_walk(latent_dim, num_points=4, steps=8, seed=None, walkers=None):
     >>> z.shape
     (32, 100)
     """
-    _check_int("latent_dim", latent_dim, 1)
-    _check_int("num_points", num_points, 2)
-    _check_int("steps", steps, 1)
+    check_int("latent_dim", latent_dim, 1)
+    check_int("num_points", num_points, 2)
+    check_int("steps", steps, 1)
     if walkers is not None:
-        _check_int("walkers", walkers, 1)
+        check_int("walkers", walkers, 1)
     # Drawn walker by walker, so walker w's loop depends on the seed and w
     # only (walker 0's is the single walk of the same seed).
     keypoints = np.random.default_rng(seed).standard_normal(
@@ -255,15 +255,6 @@ def generate_images(generator, z, labels=None, batch_size=256):
     return np.concatenate(out).astype(np.float32)
 
 
-def _check_int(name, value, minimum):
-    if (
-        not isinstance(value, numbers.Integral)
-        or isinstance(value, bool)
-        or value < minimum
-    ):
-        raise ValueError(f"Expected `{name}` to be an int >= {minimum}. Received: {value!r}")
-
-
 def _class_names(generator, class_names):
     """The class names of a conditional generator, numbered when not given."""
     k = num_classes(generator)
@@ -275,6 +266,38 @@ def _class_names(generator, class_names):
             f"{len(class_names)}: {list(class_names)}"
         )
     return tuple(class_names)
+
+
+def row_names(generator, rows, class_names=None):
+    """The class each row of a strip shows by default, by name, for its margin.
+
+    Without `labels`, `interpolation_strip`'s row i (and `walk_frames`'
+    walker i) shows class `i % num_classes`: these are the names written
+    beside those rows.
+
+    Args:
+        generator: a Keras model taking `z` or `[z, labels]`.
+        rows: the number of rows.
+        class_names: optional class names, as in `interpolation_strip`.
+            Defaults to `None`: the numbers "0", "1", ...
+
+    Returns:
+        A list of `rows` strings, or `None` for an unconditional generator.
+
+    Raises:
+        ValueError: if `class_names` do not match the generator's classes.
+
+    Example:
+
+    >>> row_names(conditional_generator, 4, ["cat", "dog", "owl"])
+    ['cat', 'dog', 'owl', 'cat']
+    """
+    check_int("rows", rows, 1)
+    k = num_classes(generator)
+    if k is None:
+        return None
+    names = _class_names(generator, class_names)
+    return [str(names[i % k]) for i in range(rows)]
 
 
 def _row_labels(generator, rows, labels, class_names):
@@ -329,8 +352,8 @@ def interpolation_strip(
     >>> strip = interpolation_strip(generator, rows=4, steps=8, seed=0)
     >>> save_grid(strip.reshape(-1, *strip.shape[2:]), "strip.png", cols=8)
     """
-    _check_int("rows", rows, 1)
-    _check_int("steps", steps, 2)
+    check_int("rows", rows, 1)
+    check_int("steps", steps, 2)
     weights = _row_labels(generator, rows, labels, class_names)
     # Drawn row by row, so row r depends on the seed and r only: more rows
     # add paths below without changing those above.
@@ -379,7 +402,7 @@ def walk_frames(
     >>> frames = walk_frames(generator, num_points=4, steps=8, seed=0)
     >>> save_grid_gif(frames, "walk.gif", duration_ms=100)
     """
-    _check_int("walkers", walkers, 1)
+    check_int("walkers", walkers, 1)
     weights = _row_labels(generator, walkers, labels, class_names)
     z = latent_walk(latent_dim(generator), num_points, steps, seed, walkers=walkers)
     frames = len(z)
@@ -428,8 +451,8 @@ def class_interpolation(
     >>> images.shape[:2]
     (1, 8)
     """
-    _check_int("rows", rows, 1)
-    _check_int("steps", steps, 2)
+    check_int("rows", rows, 1)
+    check_int("steps", steps, 2)
     k = num_classes(generator)
     if k is None:
         raise ValueError(

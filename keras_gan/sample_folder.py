@@ -15,6 +15,7 @@ import os
 
 import numpy as np
 
+from keras_gan._checks import check_int
 from keras_gan.files import atomic_path
 
 # Hidden, so that tools globbing `*.png` never see it or the temporary files.
@@ -99,9 +100,8 @@ def write_samples(sampler, out_dir, n, seed=0, labels=None, batch_size=500, verb
     from keras_gan.images import to_uint8
     from keras_gan.sampling import label_index
 
-    for name, value in (("n", n), ("batch_size", batch_size)):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"Expected `{name}` to be a positive int. Received: {value!r}")
+    n = check_int("n", n)
+    batch_size = check_int("batch_size", batch_size)
     num_classes = getattr(sampler, "num_classes", None)
     if labels is not None:
         if num_classes is None:

@@ -9,6 +9,7 @@ from keras_gan.interpolation import generate_images
 from keras_gan.interpolation import interpolation_strip
 from keras_gan.interpolation import latent_walk
 from keras_gan.interpolation import num_classes
+from keras_gan.interpolation import row_names
 from keras_gan.interpolation import slerp
 from keras_gan.interpolation import walk_frames
 from tests.conftest import TINY_LATENT
@@ -227,6 +228,17 @@ def test_strip_label_errors():
         interpolation_strip(cond, steps=1)
     with pytest.raises(ValueError, match="`rows` to be an int >= 1. Received: 0"):
         interpolation_strip(cond, rows=0)
+
+
+def test_row_names_name_the_class_each_default_row_shows():
+    cond = transparent_conditional_generator()
+    assert row_names(cond, 5, ["a", "b", "c"]) == ["a", "b", "c", "a", "b"]
+    assert row_names(cond, 2) == ["0", "1"]
+    assert row_names(transparent_generator(), 3, ["a", "b", "c"]) is None
+    with pytest.raises(ValueError, match="Expected 3 class names for this generator. Received 2"):
+        row_names(cond, 2, ["a", "b"])
+    with pytest.raises(ValueError, match="`rows` to be an int >= 1. Received: 0"):
+        row_names(cond, 0)
 
 
 def test_walk_frames_follow_latent_walk_with_fixed_classes():

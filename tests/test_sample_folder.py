@@ -99,7 +99,7 @@ def test_a_folder_of_another_seed_is_refused(sampler, tmp_path):
 
 @pytest.mark.parametrize("n, batch_size", [(0, 8), (3, 0), (2.5, 8)])
 def test_bad_counts_are_refused(sampler, tmp_path, n, batch_size):
-    with pytest.raises(ValueError, match="positive int. Received"):
+    with pytest.raises(ValueError, match="int >= 1. Received"):
         write_samples(sampler, tmp_path / "x", n=n, batch_size=batch_size)
     assert not (tmp_path / "x").exists()
 
@@ -129,8 +129,8 @@ def test_cli_writes_a_conditional_folder(conditional_run, capsys):
     "argv, message",
     [
         (["--out", "x.png", "--out-dir", "OUT"], "not allowed with argument"),
-        (["--n", "0", "--out-dir", "OUT"], "--n must be a positive int"),
-        (["--batch-size", "0", "--out-dir", "OUT"], "--batch-size must be a positive int"),
+        (["--n", "0", "--out-dir", "OUT"], "--n must be an int >= 1"),
+        (["--batch-size", "0", "--out-dir", "OUT"], "--batch-size must be an int >= 1"),
         (["--label", "dog", "--out-dir", "OUT"], "Unknown class 'dog'"),
     ],
 )

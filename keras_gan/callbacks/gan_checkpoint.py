@@ -7,6 +7,7 @@ import numpy as np
 import keras
 
 from keras_gan import checkpoints
+from keras_gan._checks import check_int
 from keras_gan.callbacks._protocol import check_gan
 
 
@@ -57,10 +58,7 @@ class GANCheckpoint(keras.callbacks.Callback):
     ):
         super().__init__()
         for name, value in (("every", every), ("keep", keep)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(
-                    f"Expected `{name}` to be a positive int. Received: {value!r}"
-                )
+            check_int(name, value)
         if monitor is not None and mode not in ("min", "max"):
             raise ValueError(
                 f"`monitor={monitor!r}` needs an explicit mode='min' or "

@@ -2,11 +2,11 @@
 
 import json
 import math
-import numbers
 import os
 
 import keras
 
+from keras_gan._checks import check_int
 from keras_gan.callbacks._protocol import check_gan
 from keras_gan.callbacks._protocol import is_conditional
 from keras_gan.checkpoints import write_generator
@@ -124,16 +124,8 @@ class GANMetrics(keras.callbacks.Callback):
         **extractor_kwargs,
     ):
         super().__init__()
-        for name, value, minimum in (("every", every, 1), ("n", n, 2)):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, numbers.Integral)
-                or value < minimum
-            ):
-                raise ValueError(
-                    f"Expected `{name}` to be an int >= {minimum}. "
-                    f"Received: {name}={value!r}"
-                )
+        check_int("every", every, minimum=1)
+        check_int("n", n, minimum=2)
         self.dataset = dataset
         self.n = int(n)
         self.metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics)

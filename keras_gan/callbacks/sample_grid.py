@@ -7,6 +7,7 @@ import numpy as np
 
 import keras
 
+from keras_gan._checks import check_int
 from keras_gan.callbacks._protocol import check_gan
 from keras_gan.callbacks._protocol import is_conditional
 from keras_gan.files import atomic_path
@@ -98,10 +99,7 @@ class SampleGrid(keras.callbacks.Callback):
         for name, value in (
             ("num_images", num_images), ("every", every), ("per_class", per_class)
         ):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(
-                    f"Expected `{name}` to be a positive int. Received: {value!r}"
-                )
+            check_int(name, value)
         self.directory = os.fspath(directory)
         self.num_images = num_images
         self.every = every

@@ -126,7 +126,7 @@ def test_checkpoint_of_another_architecture_is_refused(tmp_path, tiny_gan):
     "kwargs, match",
     [
         ({"monitor": "fid"}, "needs an explicit mode='min' or mode='max'"),
-        ({"every": 0}, "`every` to be a positive int"),
+        ({"every": 0}, "`every` to be an int >= 1"),
         ({"generator_path": "g.h5"}, "end in '.keras'"),
     ],
 )

@@ -75,7 +75,7 @@ def test_every_n_epochs_and_colour(tmp_path, tiny_images):
 
 
 def test_rejects_bad_arguments_and_models(tmp_path):
-    with pytest.raises(ValueError, match="`every` to be a positive int. Received: 0"):
+    with pytest.raises(ValueError, match="`every` to be an int >= 1. Received: 0"):
         SampleGrid(tmp_path, every=0)
     plain = keras.Sequential([keras.layers.Dense(1)])
     grid = SampleGrid(tmp_path)
