@@ -25,16 +25,17 @@ import importlib
 import os
 import warnings
 
-from keras_gan import options as options_lib
 from keras_gan.files import atomic_directory
 from keras_gan.files import atomic_path
+from keras_gan.run import EXPORT_DIR  # noqa: F401 (read from here before)
+from keras_gan.run import GENERATOR_FILES
+from keras_gan.run import RunDirectory
 
 FORMATS = ("savedmodel", "onnx", "tflite")
 PIXELS = ("signed", "uint8")
 NOISE_INPUT = "noise"
 CLASS_INPUT = "class_weights"
 IMAGES_OUTPUT = "images"
-EXPORT_DIR = "export"
 # Keras' names for the formats (`keras.Model.export(format=...)`).
 _KERAS_FORMATS = {"savedmodel": "tf_saved_model", "onnx": "onnx", "tflite": "litert"}
 _SUFFIXES = {"savedmodel": "", "onnx": ".onnx", "tflite": ".tflite"}
@@ -103,31 +104,18 @@ def default_export_path(run_dir, format, generator="last", pixels="signed"):
     'logs/run/export/generator.onnx'
     """
     _check_choice("format", format, FORMATS)
-    _check_choice("generator", generator, ("last", "best"))
+    _check_choice("generator", generator, tuple(GENERATOR_FILES))
     _check_choice("pixels", pixels, PIXELS)
     stem = "generator" if generator == "last" else "generator_best"
     if pixels == "uint8":
         stem += "_uint8"
     name = stem + (_SUFFIXES[format] or "_savedmodel")
-    return os.path.join(os.fspath(run_dir), EXPORT_DIR, name)
+    return os.path.join(RunDirectory(run_dir).export_dir, name)
 
 
 def _generator_file(run_dir, generator):
-    _check_choice("generator", generator, ("last", "best"))
-    name = (
-        options_lib.GENERATOR_FILE
-        if generator == "last"
-        else options_lib.BEST_GENERATOR_FILE
-    )
-    path = os.path.join(run_dir, name)
-    if not os.path.isfile(path):
-        hint = (
-            " It is written by runs trained with --metrics-every."
-            if generator == "best"
-            else ""
-        )
-        raise ValueError(f"{run_dir!r} holds no {name} to export.{hint}")
-    return path
+    _check_choice("generator", generator, tuple(GENERATOR_FILES))
+    return RunDirectory(run_dir).generator_path(generator, purpose="export")
 
 
 def resolve_generator(source, generator="last"):
@@ -265,7 +253,7 @@ def export_generator(source, path=None, format="savedmodel", pixels="signed", ge
     """
     _check_choice("format", format, FORMATS)
     _check_choice("pixels", pixels, PIXELS)
-    _check_choice("generator", generator, ("last", "best"))
+    _check_choice("generator", generator, tuple(GENERATOR_FILES))
     is_run = isinstance(source, (str, os.PathLike)) and os.path.isdir(source)
     if path is None:
         if not is_run:

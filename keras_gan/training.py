@@ -6,15 +6,12 @@ who prefer Python call those same pieces themselves (see README).
 """
 
 import os
-import re
-import time
 
 import numpy as np
 
 import keras
 
-from keras_gan import options as options_lib
-from keras_gan import presets as presets_lib
+from keras_gan import build as build_lib
 from keras_gan.data import class_names
 from keras_gan.data import make_dataset
 from keras_gan.data import open_arrays
@@ -22,9 +19,16 @@ from keras_gan.data import scale_images
 from keras_gan.data import steps_per_epoch as count_steps
 from keras_gan.gan import NonFiniteLossError
 from keras_gan.images import save_grid
-from keras_gan.options import BEST_GENERATOR_FILE
-from keras_gan.options import GENERATOR_FILE
-from keras_gan.options import GRID_FILE
+
+# The file names are `keras_gan.run`'s; BEST_GENERATOR_FILE, GENERATOR_FILE
+# and GRID_FILE stay importable from `training`, where code read them.
+from keras_gan.run import BEST_GENERATOR_FILE  # noqa: F401
+from keras_gan.run import GENERATOR_FILE  # noqa: F401
+from keras_gan.run import GRID_FILE  # noqa: F401
+from keras_gan.run import OPTIONS_FILE
+from keras_gan.run import RunDirectory
+from keras_gan.run import check_run_name
+from keras_gan.run import default_run_name
 
 MAX_ROLLBACKS = 3
 ROLLBACK_LR_FACTOR = 0.5
@@ -33,7 +37,8 @@ ROLLBACK_LR_FACTOR = 0.5
 def build_gan(options, image_shape, class_names=None):
     """Builds and compiles the DCGAN described by resolved options.
 
-    The same definition as `keras_gan.presets.get(name).build(...)`.
+    The same definition as `keras_gan.presets.get(name).build(...)`
+    (`keras_gan.build.build_gan`).
 
     Args:
         options: a dict from `keras_gan.options.resolve`.
@@ -44,7 +49,7 @@ def build_gan(options, image_shape, class_names=None):
         A compiled `GAN` (with an EMA generator when `ema_kimg` is set), a
         `ConditionalGAN` when `options["conditional"]`.
     """
-    return presets_lib.build_gan(options, image_shape, class_names)
+    return build_lib.build_gan(options, image_shape, class_names)
 
 
 def _class_names(options, labels):
@@ -59,11 +64,6 @@ def _class_names(options, labels):
             "needs one sub-folder per class; an .npz needs y or labels)."
         )
     return class_names(options["dataset"], int(labels.max()) + 1)
-
-
-def _slug(text):
-    base = os.path.basename(os.path.normpath(str(text))) or "data"
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip(".-")[:40] or "data"
 
 
 def new_run_dir(options):
@@ -82,15 +82,9 @@ def new_run_dir(options):
         ValueError: if the named run already exists (use resume instead).
     """
     logdir = options["logdir"]
-    name = options["run_name"]
-    if name is None:
-        stem = f"{_slug(options['dataset'])}-{time.strftime('%Y%m%d-%H%M%S')}"
-        name, i = stem, 1
-        while os.path.exists(os.path.join(logdir, name)):
-            i += 1
-            name = f"{stem}-{i}"
-    run_dir = os.path.join(logdir, options_lib.check_run_name(name))
-    if os.path.exists(os.path.join(run_dir, options_lib.OPTIONS_FILE)):
+    name = options["run_name"] or default_run_name(logdir, options["dataset"])
+    run_dir = os.path.join(logdir, check_run_name(name))
+    if RunDirectory(run_dir).is_run():
         raise ValueError(
             f"Run directory {run_dir!r} already exists. Resume it with "
             f"`keras-gan train --resume {run_dir}` or pick another --run-name."
@@ -114,63 +108,64 @@ def default_callbacks(options, run_dir, reals=None):
         order would lose them.
     """
     from keras_gan.callbacks import GANCheckpoint
-    from keras_gan.callbacks import GANMetrics
     from keras_gan.callbacks import GANTensorBoard
     from keras_gan.callbacks import LossPlot
     from keras_gan.callbacks import SampleGrid
 
-    tensorboard_dir = os.path.join(run_dir, "tensorboard")
+    run = RunDirectory(run_dir)
+    tensorboard = options["tensorboard"]
     result = []
     if options["metrics_every"]:
         # First: its values join the epoch logs the others record.
-        result.append(
-            GANMetrics(
-                options["dataset"],
-                n=options["metrics_n"],
-                every=options["metrics_every"],
-                image_size=options["image_size"],
-                best_generator_path=os.path.join(run_dir, BEST_GENERATOR_FILE),
-                tensorboard_dir=(
-                    os.path.join(tensorboard_dir, "metrics")
-                    if options["tensorboard"]
-                    else None
-                ),
-            )
-        )
+        result.append(_metrics_callback(options, run))
     if options["sample_every"]:
         result.append(
             SampleGrid(
-                os.path.join(run_dir, "samples"),
+                run.samples_dir,
                 num_images=options["num_samples"],
                 every=options["sample_every"],
                 seed=0 if options["seed"] is None else options["seed"],
                 reals=reals,
                 tensorboard_dir=(
-                    os.path.join(tensorboard_dir, "train")
-                    if options["tensorboard"]
-                    else None
+                    run.tensorboard_images_dir if tensorboard else None
                 ),
             )
         )
     if options["loss_plot"]:
-        result.append(LossPlot(os.path.join(run_dir, "losses.png")))
-    if options["tensorboard"]:
+        result.append(LossPlot(run.loss_plot_file))
+    if tensorboard:
         result.append(
             GANTensorBoard(
-                tensorboard_dir,
+                run.tensorboard_dir,
                 update_freq=options["tensorboard_update_freq"] or "epoch",
             )
         )
     if options["checkpoint_every"]:
         result.append(
             GANCheckpoint(
-                os.path.join(run_dir, "checkpoints"),
+                run.checkpoints_dir,
                 every=options["checkpoint_every"],
                 keep=options["keep_checkpoints"],
-                generator_path=os.path.join(run_dir, GENERATOR_FILE),
+                generator_path=run.generator_file,
             )
         )
     return result
+
+
+def _metrics_callback(options, run):
+    """`GANMetrics` every `metrics_every` epochs, keeping the best generator."""
+    from keras_gan.callbacks import GANMetrics
+
+    return GANMetrics(
+        options["dataset"],
+        n=options["metrics_n"],
+        every=options["metrics_every"],
+        image_size=options["image_size"],
+        best_generator_path=run.best_generator_file,
+        tensorboard_dir=(
+            run.tensorboard_metrics_dir if options["tensorboard"] else None
+        ),
+    )
 
 
 def save_generator(gan, run_dir):
@@ -181,7 +176,7 @@ def save_generator(gan, run_dir):
     """
     from keras_gan.checkpoints import write_generator
 
-    return write_generator(gan, os.path.join(run_dir, GENERATOR_FILE))
+    return write_generator(gan, RunDirectory(run_dir).generator_file)
 
 
 def _resolve_seed(options, resume):
@@ -254,6 +249,7 @@ def _train(strategy, options, run_dir, resume, verbose, callbacks):
     from keras_gan.checkpoints import restore_checkpoint
     from keras_gan.distribute import is_chief
 
+    run = RunDirectory(run_dir)
     chief = is_chief(strategy)
     options, data_seed, drawn = _resolve_seed(options, resume)
     images, labels, names = _training_images(options, strategy)
@@ -263,30 +259,46 @@ def _train(strategy, options, run_dir, resume, verbose, callbacks):
     # leaves nothing behind.
     with strategy.scope():
         gan = build_gan(options, images.shape[1:], names)
-    checkpoints = os.path.join(run_dir, "checkpoints")
     initial_epoch = 0
     if resume:
         # Every worker restores the same checkpoint (a shared file system).
-        checkpoint = latest_checkpoint(checkpoints)
+        checkpoint = latest_checkpoint(run.checkpoints_dir)
         if checkpoint is not None:
             initial_epoch = restore_checkpoint(gan, checkpoint)
-    steps = options["steps_per_epoch"] or count_steps(
-        len(images), options["batch_size"]
-    )
     reals = _grid_reals(images, options)
 
     def all_callbacks():
         defaults = default_callbacks(options, run_dir, reals) if chief else []
         return defaults + list(callbacks)
 
-    run_callbacks = all_callbacks()
+    first_callbacks = all_callbacks()
     if chief:
         _start_run_directory(options, run_dir, names, verbose, drawn)
+    history = _fit(
+        gan, options, (images, labels if names is not None else None),
+        data_seed, initial_epoch, first_callbacks, all_callbacks, run,
+        verbose,
+    )
+    if chief:
+        _save_results(gan, options, run_dir, names)
+    return gan, history
+
+
+def _fit(gan, options, data, data_seed, initial_epoch, callbacks,
+         make_callbacks, run, verbose):
+    """`fit` from `initial_epoch`; with `on_nan="rollback"`, again after each
+    rollback (fresh callbacks from `make_callbacks`). Returns the history."""
+    from keras_gan.checkpoints import latest_checkpoint
+
+    images, labels = data
+    steps = options["steps_per_epoch"] or count_steps(
+        len(images), options["batch_size"]
+    )
     history, rollbacks = None, 0
     while initial_epoch < options["epochs"]:
         dataset = make_dataset(
             images,
-            labels=labels if names is not None else None,
+            labels=labels,
             batch_size=options["batch_size"],
             shuffle_buffer=options["shuffle_buffer"],
             seed=data_seed,
@@ -299,12 +311,12 @@ def _train(strategy, options, run_dir, resume, verbose, callbacks):
                 epochs=options["epochs"],
                 initial_epoch=initial_epoch,
                 steps_per_epoch=steps,
-                callbacks=run_callbacks,
+                callbacks=callbacks,
                 verbose=verbose,
             )
             break
         except NonFiniteLossError as err:
-            checkpoint = latest_checkpoint(checkpoints)
+            checkpoint = latest_checkpoint(run.checkpoints_dir)
             if (
                 options["on_nan"] != "rollback"
                 or rollbacks >= MAX_ROLLBACKS
@@ -313,10 +325,8 @@ def _train(strategy, options, run_dir, resume, verbose, callbacks):
                 raise
             rollbacks += 1
             initial_epoch = _roll_back(gan, checkpoint, err, rollbacks)
-            run_callbacks = all_callbacks()
-    if chief:
-        _save_results(gan, options, run_dir, names)
-    return gan, history
+            callbacks = make_callbacks()
+    return history
 
 
 def _training_images(options, strategy):
@@ -355,16 +365,17 @@ def _grid_reals(images, options):
 
 def _start_run_directory(options, run_dir, names, verbose, drawn):
     """Creates the run directory with its options (the chief only writes)."""
-    os.makedirs(run_dir, exist_ok=True)
-    options_lib.write_options(options, run_dir)
+    run = RunDirectory(run_dir)
+    os.makedirs(run.path, exist_ok=True)
+    run.write_options(options)
     if names is not None:
-        options_lib.write_class_names(names, run_dir)
+        run.write_class_names(names)
     if verbose:
         print(f"Run directory: {run_dir}", flush=True)
         if drawn:
             print(
                 f"Seed: {options['seed']} (drawn, as no --seed was "
-                f"given; recorded in {options_lib.OPTIONS_FILE}, so "
+                f"given; recorded in {OPTIONS_FILE}, so "
                 f"--resume continues it exactly and --seed "
                 f"{options['seed']} repeats it)",
                 flush=True,
@@ -404,5 +415,5 @@ def _save_results(gan, options, run_dir, names):
     save_generator(gan, run_dir)
     noise = gan.sample_noise(options["num_samples"], seed=options["seed"] or 0)
     images, layout = grid_images(gan, noise[:8] if names else noise)
-    save_grid(images, os.path.join(run_dir, GRID_FILE), **layout)
+    save_grid(images, RunDirectory(run_dir).grid_file, **layout)
 
