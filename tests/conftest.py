@@ -26,7 +26,7 @@ import pytest  # noqa: E402
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
-from keras_gan.metrics.extractors import FeatureExtractor  # noqa: E402
+from keras_gan.evaluation.extractors import FeatureExtractor  # noqa: E402
 
 BACKEND = keras.backend.backend()
 TINY_SHAPE = (8, 8, 1)
@@ -151,7 +151,7 @@ def cache_env(monkeypatch, session_cache, mnist_classifier):
 @pytest.fixture(scope="session")
 def mnist_classifier(session_cache):
     """The classifier extractor trained on mnist_sample (cached)."""
-    from keras_gan.metrics.extractors import ClassifierExtractor
+    from keras_gan.evaluation.extractors import ClassifierExtractor
 
     # Under pytest-xdist one worker trains it while the others wait, then load it.
     with open(session_cache.parent / f"{session_cache.name}.lock", "w") as lock:

@@ -120,9 +120,9 @@ def test_metric_key_and_scalar_metrics():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"n": 1}, r"int >= 2.*n=1"),
-        ({"n": True}, "n=True"),
-        ({"n": 10.0}, "n=10.0"),
+        ({"n": 1}, r"^Expected `n` to be an int >= 2\. Received: 1$"),
+        ({"n": True}, r"^Expected `n` to be an int >= 2\. Received: True$"),
+        ({"n": 10.0}, r"^Expected `n` to be an int >= 2\. Received: 10\.0$"),
         ({"metrics": ["fid", "fid"]}, "unique"),
         ({"metrics": []}, "at least one"),
         ({"metrics": ["fud"]}, "Unknown metric 'fud'"),

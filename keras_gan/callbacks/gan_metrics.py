@@ -63,16 +63,16 @@ class GANMetrics(keras.callbacks.Callback):
         every: epochs between evaluations. Defaults to 1.
         extractor: `"classifier"`, `"inception"` or a `FeatureExtractor`.
             Defaults to `"classifier"`.
-        seed: seed of the generated noise. Defaults to 0.
+        settings: a `keras_gan.evaluation.EvaluationSettings`: the size
+            and channels the real images are loaded at, the cache folder of
+            the classifier and reference statistics, the seed of the
+            generated noise (the same each evaluation) and the extractor's
+            batch size. `seed=`, `cache_dir=`, `image_size=` and
+            `channels=` are still accepted as keywords of their own.
+            Defaults to None (`EvaluationSettings()`).
         tensorboard_dir: folder of a TensorBoard run to write scalars to.
             Defaults to None (no TensorBoard scalars).
         floor: also log the real-vs-real floor. Defaults to False.
-        cache_dir: cache folder of the classifier and reference statistics.
-            Defaults to None (see `evaluate_generator`).
-        image_size: size the real images are loaded at; see
-            `evaluate_generator`. Defaults to None.
-        channels: channels the real images are loaded with. Defaults to
-            None.
         metric_kwargs: per-metric options, e.g. `{"kid": {"subsets": 10}}`.
             Defaults to None.
         verbose: print the scalar values after each evaluation. Defaults
@@ -111,19 +111,26 @@ class GANMetrics(keras.callbacks.Callback):
         metrics=("fid", "kid", "is", "pr", "dc", "modes"),
         every=1,
         extractor="classifier",
-        seed=0,
+        *,
+        settings=None,
         tensorboard_dir=None,
         floor=False,
-        cache_dir=None,
-        image_size=None,
-        channels=None,
         metric_kwargs=None,
         verbose=0,
         best_generator_path=None,
         best_monitor=None,
         **extractor_kwargs,
     ):
+        from keras_gan.evaluation.settings import EvaluationSettings
+
         super().__init__()
+        # `seed`, `cache_dir`, `image_size` and `channels` as keywords of
+        # their own still work: they are the settings' fields.
+        self.settings = EvaluationSettings.merge(settings, **{
+            name: extractor_kwargs.pop(name)
+            for name in ("seed", "cache_dir", "image_size", "channels")
+            if name in extractor_kwargs
+        })
         check_int("every", every, minimum=1)
         check_int("n", n, minimum=2)
         self.dataset = dataset
@@ -148,12 +155,8 @@ class GANMetrics(keras.callbacks.Callback):
         self.best = None
         self.every = int(every)
         self.extractor = extractor
-        self.seed = seed
         self.tensorboard_dir = tensorboard_dir
         self.floor = floor
-        self.cache_dir = cache_dir
-        self.image_size = image_size
-        self.channels = channels
         self.metric_kwargs = metric_kwargs
         self.verbose = verbose
         self.extractor_kwargs = extractor_kwargs
@@ -162,17 +165,15 @@ class GANMetrics(keras.callbacks.Callback):
         self._writer = None
 
     def _resolve_extractor(self):
-        from keras_gan.metrics.extractors import get_extractor
+        from keras_gan.evaluation import get_extractor
 
         if not isinstance(self.extractor, str):
             return
-        kwargs = dict(self.extractor_kwargs)
-        if self.extractor == "classifier":
-            kwargs.setdefault("cache_dir", self.cache_dir)
-            kwargs.setdefault("image_size", self.image_size)
-            kwargs.setdefault("channels", self.channels)
         # Resolved once, so a classifier is trained (or loaded) only once.
-        self.extractor = get_extractor(self.extractor, self.dataset, **kwargs)
+        self.extractor = get_extractor(
+            self.extractor, self.dataset, settings=self.settings,
+            **self.extractor_kwargs,
+        )
 
     @property
     def best_record_path(self):
@@ -250,11 +251,8 @@ class GANMetrics(keras.callbacks.Callback):
             n=self.n,
             metrics=self.metrics,
             extractor=self.extractor,
-            seed=self.seed,
             floor=want_floor,
-            cache_dir=self.cache_dir,
-            image_size=self.image_size,
-            channels=self.channels,
+            settings=self.settings,
             metric_kwargs=self.metric_kwargs,
             conditional=conditional,
         )

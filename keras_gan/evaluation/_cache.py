@@ -1,7 +1,7 @@
-"""Private on-disk cache of the feature extractors and reference stats.
+"""Private: what the extractors and reference statistics key and write.
 
 The folder and the hashed file names are `keras_gan.cache`'s; this module
-adds what the metrics need to key and write their files: fingerprints of
+adds what the evaluation needs to key and write their files: fingerprints of
 data sources, and atomic writers. Writes go to a temporary
 file in the same folder followed by `os.replace`, so a crash or a
 concurrent writer never leaves a half-written file under the final name.
@@ -14,6 +14,7 @@ import pathlib
 
 import numpy as np
 
+from keras_gan.data import SOURCES
 from keras_gan.files import atomic_path
 
 
@@ -64,9 +65,6 @@ def source_fingerprint(source):
         `(label, fingerprint)`: a short human-readable label for file names
         and a JSON-serialisable dict for `hash_key`.
     """
-    # Imported here: the data package loads TensorFlow.
-    from keras_gan.data import SOURCES
-
     if isinstance(source, str) and source in SOURCES:
         return source, {"name": source}
     if isinstance(source, (str, os.PathLike)):

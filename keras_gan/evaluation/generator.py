@@ -5,209 +5,33 @@ extractor, the number of samples and the dataset. So every evaluation here
 also reports the floor, the same metrics for held-out real images (the
 "test" split) against the same training reference, with the same extractor
 and the same number of images. A perfect generator reaches the floor, not
-zero.
-
-Result keys: every metric result key is suffixed with the extractor's
-`name`, `f"{key}_{name}"`, and floor values are additionally prefixed with
-`floor_`; e.g. with the classifier extractor (`name="clf"`): `fid_clf`,
-`kid_mean_clf`, `precision_clf`, `floor_fid_clf`, ... Names have no `/`, so
-they work as Keras epoch-log keys and TensorBoard scalar tags.
+zero. The keys of the result are described in `keras_gan.evaluation.results`.
 """
 
-import numbers
 import time
 
 import numpy as np
 
+from keras_gan._checks import check_int
+from keras_gan.evaluation.extractors import get_extractor
+from keras_gan.evaluation.extractors._base import prepare_images
+from keras_gan.evaluation.reference import reference_statistics
+from keras_gan.evaluation.results import DEFAULT_METRICS
+from keras_gan.evaluation.results import KEY_CLASS_COUNTS
+from keras_gan.evaluation.results import KEY_FID_PER_CLASS
+from keras_gan.evaluation.results import METRICS_WITH_PROBABILITIES
+from keras_gan.evaluation.results import metric_key
+from keras_gan.evaluation.settings import EvaluationSettings
+from keras_gan.metrics import MetricInputs
 from keras_gan.metrics import compute_metrics
 from keras_gan.metrics import fid_features_to_statistics
 from keras_gan.metrics import fid_statistics_to_metric
 from keras_gan.metrics import get_metric
 from keras_gan.metrics._registry import check_metric_kwargs
-from keras_gan.metrics.extractors import get_extractor
-from keras_gan.metrics.extractors._base import prepare_images
-from keras_gan.metrics.reference import reference_statistics
-
-DEFAULT_METRICS = ("fid", "kid", "is", "pr", "dc", "modes")
-FLOOR_PREFIX = "floor_"
-METRICS_WITH_PROBABILITIES = ("is", "modes")
-KEY_CLASS_COUNTS = "class_counts"
-KEY_FID_PER_CLASS = "fid_per_class"
-
-# Keys of `evaluate_generator` results that describe the evaluation rather
-# than measure the generator.
-META_KEYS = (
-    "n",
-    "n_requested",
-    "dataset",
-    "extractor",
-    "classifier_test_accuracy",
-    "notes",
-    "seconds",
-)
 
 # Real subsets are always drawn with this seed, so that the reference does
 # not change with the seed of the generated images (and stays cached).
 _REFERENCE_SEED = 0
-
-
-def metric_key(key, extractor_name, floor=False):
-    """Returns the result key of a metric: `[floor_]<key>_<extractor_name>`.
-
-    Args:
-        key: a metric result key, e.g. `"fid"` or `"kid_mean"`.
-        extractor_name: the extractor's `name`, e.g. `"clf"`.
-        floor: whether the key is a real-vs-real floor value. Defaults to
-            False.
-
-    Returns:
-        The key string.
-
-    Example:
-
-    >>> metric_key("fid", "clf"), metric_key("kid_mean", "clf", floor=True)
-    ('fid_clf', 'floor_kid_mean_clf')
-    """
-    return f"{FLOOR_PREFIX if floor else ''}{key}_{extractor_name}"
-
-
-def scalar_metrics(result):
-    """Picks the scalar metric values of an `evaluate_generator` result.
-
-    Args:
-        result: a dict returned by `evaluate_generator`.
-
-    Returns:
-        A dict of the metric keys (not the `META_KEYS`) whose values are
-        real numbers, as Python floats; lists such as the class histograms
-        are left out. Suited to Keras epoch logs and TensorBoard scalars.
-
-    Example:
-
-    >>> scalar_metrics({"fid_clf": 3, "class_counts_clf": [1, 2], "n": 10})
-    {'fid_clf': 3.0}
-    """
-    return {
-        key: float(value)
-        for key, value in result.items()
-        if key not in META_KEYS
-        and isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-    }
-
-
-def _check_n(n):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
-        raise ValueError(
-            "Expected `n` to be an int >= 2 (FID needs a covariance). "
-            f"Received: n={n!r}."
-        )
-    return int(n)
-
-
-def _check_metrics(metrics):
-    if isinstance(metrics, str):
-        metrics = (metrics,)
-    metrics = tuple(metrics)
-    if not metrics:
-        raise ValueError(
-            f"Expected at least one metric name, e.g. {DEFAULT_METRICS}. "
-            "Received an empty sequence."
-        )
-    if len(set(metrics)) != len(metrics):
-        raise ValueError(f"Expected unique metric names. Received: {metrics}.")
-    for name in metrics:
-        get_metric(name)  # Raises ValueError listing the known names.
-    return metrics
-
-
-def _metrics_of(
-    names, reference, features, probs, extractor, metric_kwargs, floor
-):
-    # FID uses the cached reference mean and covariance; the other metrics
-    # need the reference's features, probabilities or labels.
-    values = {}
-    if "fid" in names:
-        mu, sigma = fid_features_to_statistics(features)
-        values["fid"] = fid_statistics_to_metric(
-            reference.mu, reference.sigma, mu, sigma
-        )
-    others = [name for name in names if name != "fid"]
-    if others:
-        values.update(
-            compute_metrics(
-                others,
-                reference.features,
-                features,
-                real_probs=reference.probabilities,
-                fake_probs=probs,
-                # The labels are only comparable with the probabilities of a
-                # classifier over the dataset's own classes; for others,
-                # "modes" falls back to the argmax of the real probabilities.
-                real_labels=reference.labels
-                if extractor.predicts_dataset_labels
-                else None,
-                metric_kwargs={
-                    k: v for k, v in metric_kwargs.items() if k in others
-                },
-            )
-        )
-    if probs is not None:
-        counts = np.bincount(np.argmax(probs, axis=1), minlength=probs.shape[1])
-        values[KEY_CLASS_COUNTS] = [int(c) for c in counts]
-    return {
-        metric_key(key, extractor.name, floor): value
-        for key, value in values.items()
-    }
-
-
-def _class_metrics(reference, features, probs, labels, extractor, floor):
-    # A conditional generator's per-class scores: class accuracy (the
-    # dataset classifier's agreement with the requested class) and the FID
-    # of each class against the reference images of that class.
-    values = {}
-    if probs is not None and extractor.predicts_dataset_labels:
-        values["class_accuracy"] = float(
-            np.mean(np.argmax(probs, axis=1) == labels)
-        )
-    per_class = []
-    for c in range(int(labels.max()) + 1):
-        real = reference.features[reference.labels == c]
-        fake = features[labels == c]
-        if len(real) < 2 or len(fake) < 2:
-            per_class.append(float("nan"))
-            continue
-        per_class.append(
-            fid_statistics_to_metric(
-                *fid_features_to_statistics(real),
-                *fid_features_to_statistics(fake),
-            )
-        )
-    values[KEY_FID_PER_CLASS] = per_class
-    values["fid_class_mean"] = float(np.nanmean(per_class))
-    return {
-        metric_key(key, extractor.name, floor): value
-        for key, value in values.items()
-    }
-
-
-def _generate_checked(generate, n, seed, shape, dataset, labels):
-    kwargs = {} if labels is None else {"labels": labels}
-    images = np.asarray(generate(n=n, seed=seed, **kwargs))
-    if images.ndim != 4 or len(images) != n:
-        raise ValueError(
-            f"Expected `generate(n={n}, seed={seed})` to return "
-            f"{n} images of shape {shape}. Received an "
-            f"array of shape {images.shape}."
-        )
-    if tuple(images.shape[1:]) != shape:
-        raise ValueError(
-            f"Expected generated images of shape {shape}, "
-            f"the shape of the real images of {dataset!r}. "
-            f"Received shape {tuple(images.shape[1:])}; pass `image_size` "
-            "(and `channels`) to load the real images at the GAN's size."
-        )
-    return prepare_images(images, what="generated images")
 
 
 def evaluate_generator(
@@ -224,13 +48,14 @@ def evaluate_generator(
     channels=None,
     metric_kwargs=None,
     conditional=False,
+    settings=None,
     **kwargs,
 ):
     """Evaluates generated images against a dataset's training split.
 
     Draws `n` images with `generate(n=n, seed=seed)` and computes the
     chosen metrics against the reference statistics of the dataset's
-    "train" split (cached, see `keras_gan.metrics.reference`). With
+    "train" split (cached, see `keras_gan.evaluation.reference`). With
     `floor=True` it also computes the real-vs-real floor: the same metrics
     for `n` held-out real images (the "test" split) against the same
     training reference, with the same extractor.
@@ -251,14 +76,17 @@ def evaluate_generator(
             "fid", "kid", "is", "pr", "dc", "modes". Defaults to all six.
         extractor: `"classifier"`, `"inception"` or a `FeatureExtractor`.
             Defaults to `"classifier"`.
-        seed: seed passed to `generate`. Defaults to 0.
+        seed: seed passed to `generate` (`settings.seed`). Defaults to 0.
         floor: also compute the real-vs-real floor. Defaults to True.
         cache_dir: cache folder of the classifier and the reference
-            statistics. Defaults to None (`$KERAS_GAN_CACHE`, else
-            `$XDG_CACHE_HOME/keras-gan`, else `~/.cache/keras-gan`).
+            statistics (`settings.cache_dir`). Defaults to None
+            (`$KERAS_GAN_CACHE`, else `$XDG_CACHE_HOME/keras-gan`, else
+            `~/.cache/keras-gan`).
         image_size: None, an int or `(H, W)` the real images are resized
-            to (the GAN's image size); see `load_arrays`. Defaults to None.
-        channels: None, 1 or 3; see `load_arrays`. Defaults to None.
+            to (the GAN's image size; `settings.image_size`); see
+            `load_arrays`. Defaults to None.
+        channels: None, 1 or 3 (`settings.channels`); see `load_arrays`.
+            Defaults to None.
         metric_kwargs: dict of per-metric options, e.g.
             `{"kid": {"subsets": 10}, "pr": {"k": 5}}`. KID's subsets hold
             `min(1000, n // 2)` images by default, so that they differ;
@@ -269,6 +97,11 @@ def evaluate_generator(
             classes 0, 1, ..., K-1 in turn (K: the dataset's classes), and
             the result adds the class accuracy and per-class FID (below).
             Defaults to False.
+        settings: an `EvaluationSettings` holding `image_size`,
+            `channels`, `cache_dir`, `seed` and the extractor's
+            `batch_size`, instead of the keywords above (a keyword and
+            `settings` may not give two different values). Defaults to
+            None.
         **kwargs: passed to `get_extractor` when `extractor` is a name (e.g.
             `epochs=` for the classifier, `weights=` for Inception).
 
@@ -297,7 +130,7 @@ def evaluate_generator(
           strings, e.g. about clipping `n`) and `seconds`.
 
     Raises:
-        ValueError: for a bad `n`, an unknown metric, probability-based
+        ValueError: for a bad `n` or `settings`, an unknown metric, probability-based
             metrics with an extractor without probabilities, generated
             images of the wrong count, shape or range, or `conditional`
             for a dataset without labels.
@@ -315,14 +148,14 @@ def evaluate_generator(
             "Expected `generate` to be a callable generate(n=..., seed=...). "
             f"Received: {generate!r}."
         )
-    n_requested = _check_n(n)
+    n_requested = check_int("n", n, minimum=2)
+    settings = EvaluationSettings.merge(
+        settings, seed=seed, cache_dir=cache_dir, image_size=image_size,
+        channels=channels,
+    )
     metrics = _check_metrics(metrics)
     metric_kwargs = _check_metric_kwargs(metric_kwargs, metrics)
-    if extractor == "classifier":
-        kwargs.setdefault("cache_dir", cache_dir)
-        kwargs.setdefault("image_size", image_size)
-        kwargs.setdefault("channels", channels)
-    extractor = get_extractor(extractor, dataset, **kwargs)
+    extractor = get_extractor(extractor, dataset, settings=settings, **kwargs)
     needs_probs = [m for m in metrics if m in METRICS_WITH_PROBABILITIES]
     if needs_probs and extractor.num_classes is None:
         raise ValueError(
@@ -330,37 +163,25 @@ def evaluate_generator(
             f"extractor {extractor!r} does not give. Received metrics={metrics}."
         )
     reference, held_out, notes = _references(
-        extractor, dataset, n_requested,
-        dict(image_size=image_size, channels=channels, cache_dir=cache_dir),
+        extractor, dataset, n_requested, settings
     )
     n_eval = reference.n
     requested = _requested_classes(reference, n_eval) if conditional else None
     images = _generate_checked(
-        generate, n_eval, seed, reference.image_shape, reference.dataset,
-        requested,
+        generate, n_eval, settings.seed, reference.image_shape,
+        reference.dataset, requested,
     )
-    features, probs = extractor.features_and_probabilities(images)
-
-    result = _metrics_of(
-        metrics, reference, features, probs, extractor, metric_kwargs, False
-    )
-    if conditional:
-        result.update(
-            _class_metrics(reference, features, probs, requested, extractor, False)
-        )
+    # An extractor of the user's may take no `batch_size`: passed only when set.
+    batch = {} if settings.batch_size is None else {"batch_size": settings.batch_size}
+    features, probs = extractor.features_and_probabilities(images, **batch)
+    scores = _Scores(metrics, reference, extractor, metric_kwargs)
+    result = scores.of(features, probs, requested, floor=False)
     if floor:
         real = held_out.subset(n_eval)
-        if conditional:
-            result.update(
-                _class_metrics(
-                    reference, real.features, real.probabilities, real.labels,
-                    extractor, True,
-                )
-            )
         result.update(
-            _metrics_of(
-                metrics, reference, real.features, real.probabilities,
-                extractor, metric_kwargs, True,
+            scores.of(
+                real.features, real.probabilities,
+                real.labels if conditional else None, floor=True,
             )
         )
     result.update(
@@ -377,6 +198,112 @@ def evaluate_generator(
     return result
 
 
+class _Scores:
+    """The metrics of one set of images against the training reference."""
+
+    def __init__(self, names, reference, extractor, metric_kwargs):
+        self.names = names
+        self.reference = reference
+        self.extractor = extractor
+        self.metric_kwargs = metric_kwargs
+
+    def of(self, features, probs, labels, floor):
+        """The metric values; with `labels` (conditional), the class ones.
+
+        For the generated images the class scores come first, for the
+        floor last: the order of the result's keys is kept as it was.
+        """
+        values = self._metrics(features, probs)
+        if labels is None:
+            return self._keys(values, floor)
+        per_class = self._class_metrics(features, probs, labels)
+        if floor:
+            return self._keys({**per_class, **values}, floor)
+        return self._keys({**values, **per_class}, floor)
+
+    def _keys(self, values, floor):
+        name = self.extractor.name
+        return {metric_key(key, name, floor): value for key, value in values.items()}
+
+    def _metrics(self, features, probs):
+        # FID uses the cached reference mean and covariance; the other
+        # metrics need the reference's features, probabilities or labels.
+        reference = self.reference
+        values = {}
+        if "fid" in self.names:
+            mu, sigma = fid_features_to_statistics(features)
+            values["fid"] = fid_statistics_to_metric(
+                reference.mu, reference.sigma, mu, sigma
+            )
+        others = [name for name in self.names if name != "fid"]
+        if others:
+            inputs = MetricInputs(
+                real_features=reference.features,
+                fake_features=features,
+                real_probs=reference.probabilities,
+                fake_probs=probs,
+                # The labels are only comparable with the probabilities of
+                # a classifier over the dataset's own classes; for others,
+                # "modes" falls back to the argmax of the real probabilities.
+                real_labels=reference.labels
+                if self.extractor.predicts_dataset_labels
+                else None,
+            )
+            options = {
+                k: v for k, v in self.metric_kwargs.items() if k in others
+            }
+            values.update(
+                compute_metrics(others, inputs=inputs, metric_kwargs=options)
+            )
+        if probs is not None:
+            counts = np.bincount(np.argmax(probs, axis=1), minlength=probs.shape[1])
+            values[KEY_CLASS_COUNTS] = [int(c) for c in counts]
+        return values
+
+    def _class_metrics(self, features, probs, labels):
+        # A conditional generator's per-class scores: class accuracy (the
+        # dataset classifier's agreement with the requested class) and the
+        # FID of each class against the reference images of that class.
+        reference = self.reference
+        values = {}
+        if probs is not None and self.extractor.predicts_dataset_labels:
+            values["class_accuracy"] = float(
+                np.mean(np.argmax(probs, axis=1) == labels)
+            )
+        per_class = []
+        for c in range(int(labels.max()) + 1):
+            real = reference.features[reference.labels == c]
+            fake = features[labels == c]
+            if len(real) < 2 or len(fake) < 2:
+                per_class.append(float("nan"))
+                continue
+            per_class.append(
+                fid_statistics_to_metric(
+                    *fid_features_to_statistics(real),
+                    *fid_features_to_statistics(fake),
+                )
+            )
+        values[KEY_FID_PER_CLASS] = per_class
+        values["fid_class_mean"] = float(np.nanmean(per_class))
+        return values
+
+
+def _check_metrics(metrics):
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    metrics = tuple(metrics)
+    if not metrics:
+        raise ValueError(
+            f"Expected at least one metric name, e.g. {DEFAULT_METRICS}. "
+            "Received an empty sequence."
+        )
+    if len(set(metrics)) != len(metrics):
+        raise ValueError(f"Expected unique metric names. Received: {metrics}.")
+    for name in metrics:
+        get_metric(name)  # Raises ValueError listing the known names.
+    return metrics
+
+
 def _check_metric_kwargs(metric_kwargs, metrics):
     metric_kwargs = check_metric_kwargs(metric_kwargs, metrics)
     if "fid" in metric_kwargs:
@@ -387,9 +314,33 @@ def _check_metric_kwargs(metric_kwargs, metrics):
     return metric_kwargs
 
 
-def _references(extractor, dataset, n_requested, options):
+def _generate_checked(generate, n, seed, shape, dataset, labels):
+    kwargs = {} if labels is None else {"labels": labels}
+    images = np.asarray(generate(n=n, seed=seed, **kwargs))
+    if images.ndim != 4 or len(images) != n:
+        raise ValueError(
+            f"Expected `generate(n={n}, seed={seed})` to return "
+            f"{n} images of shape {shape}. Received an "
+            f"array of shape {images.shape}."
+        )
+    if tuple(images.shape[1:]) != shape:
+        raise ValueError(
+            f"Expected generated images of shape {shape}, "
+            f"the shape of the real images of {dataset!r}. "
+            f"Received shape {tuple(images.shape[1:])}; pass `image_size` "
+            "(and `channels`) to load the real images at the GAN's size."
+        )
+    return prepare_images(images, what="generated images")
+
+
+def _references(extractor, dataset, n_requested, settings):
     """The train reference cut to the evaluation's n, the held-out test
     statistics, and a note when n had to be clipped."""
+    options = dict(
+        settings.real_images,
+        cache_dir=settings.cache_dir,
+        batch_size=settings.batch_size,
+    )
     reference = reference_statistics(
         extractor, dataset, "train", n_requested, seed=_REFERENCE_SEED, **options
     )

@@ -17,8 +17,8 @@ and `sigma`), of pytorch-fid's `--save-stats`
 cache (https://github.com/toshas/torch-fidelity), here keyed by the
 extractor too, since features of different extractors are not comparable.
 
-Unlike the rest of `keras_gan.metrics`, this module loads TensorFlow (through
-`keras_gan.data`); `keras_gan.metrics` does not import it.
+Unlike the pure NumPy `keras_gan.metrics`, this module loads TensorFlow
+(through `keras_gan.data`).
 """
 
 import dataclasses
@@ -29,9 +29,10 @@ import zipfile
 import numpy as np
 
 from keras_gan import cache as cache_lib
+from keras_gan._checks import check_int
 from keras_gan.data import load_arrays
 from keras_gan.data import scale_images
-from keras_gan.metrics import _cache
+from keras_gan.evaluation import _cache
 from keras_gan.metrics.fid import fid_features_to_statistics
 
 # Bump when the content or layout of the cached files changes.
@@ -126,12 +127,13 @@ def reference_statistics(
     channels=None,
     seed=0,
     cache_dir=None,
+    batch_size=None,
 ):
     """Computes (or loads from the cache) a split's reference statistics.
 
     Args:
         extractor: a `FeatureExtractor` (see
-            `keras_gan.metrics.extractors`).
+            `keras_gan.evaluation.extractors`).
         dataset: any `load_arrays` source.
         split: `"train"` or `"test"`. Defaults to `"train"`.
         n: number of images, an int >= 2: a random subset when the split is
@@ -146,6 +148,8 @@ def reference_statistics(
         cache_dir: cache folder; None means `$KERAS_GAN_CACHE`, else
             `$XDG_CACHE_HOME/keras-gan`, else `~/.cache/keras-gan`.
             Defaults to None.
+        batch_size: images per forward pass of the extractor; None uses
+            the extractor's own. Defaults to None.
 
     Returns:
         A `ReferenceStatistics`.
@@ -167,17 +171,8 @@ def reference_statistics(
         raise ValueError(
             f"Expected `split` to be 'train' or 'test'. Received: split={split!r}."
         )
-    if n is not None and (
-        isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2
-    ):
-        raise ValueError(
-            "Expected `n` to be None or an int >= 2 (a covariance needs two "
-            f"samples). Received: n={n!r}."
-        )
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(
-            f"Expected `seed` to be a non-negative int. Received: seed={seed!r}."
-        )
+    n = check_int("n", n, minimum=2, allow_none=True)
+    seed = check_int("seed", seed, minimum=0)
     if image_size is None and channels is None and extractor.image_shape:
         image_size = tuple(extractor.image_shape[:2])
         channels = int(extractor.image_shape[2])
@@ -185,20 +180,9 @@ def reference_statistics(
     key = None
     path = None
     if extractor.key is not None:
-        key = {
-            "kind": "reference",
-            "version": REFERENCE_VERSION,
-            "extractor": extractor.key,
-            "source": fingerprint,
-            "split": split,
-            "n": None if n is None else int(n),
-            "seed": int(seed),
-            "image_size": None
-            if image_size is None
-            else ([int(image_size)] * 2 if isinstance(image_size, numbers.Integral)
-                  else [int(d) for d in image_size]),
-            "channels": channels,
-        }
+        key = _cache_key(
+            extractor, fingerprint, split, n, seed, image_size, channels
+        )
         digest = cache_lib.hash_key(key)
         folder = cache_lib.cache_directory(cache_dir) / "references"
         path = folder / f"{cache_lib.slug(label)}-{split}-{digest}.npz"
@@ -215,11 +199,11 @@ def reference_statistics(
             f"Expected at least 2 images in the {split!r} split of {label!r} "
             f"for reference statistics. Received {num_available}."
         )
-    count = num_available if n is None else min(int(n), num_available)
+    count = num_available if n is None else min(n, num_available)
     order = np.random.default_rng(seed).permutation(num_available)[:count]
     images = images[order]
     labels = None if labels is None else labels[order]
-    features, probs = _extract(extractor, images)
+    features, probs = _extract(extractor, images, batch_size)
     mu, sigma = fid_features_to_statistics(features)
     stats = ReferenceStatistics(
         features=features,
@@ -241,13 +225,33 @@ def reference_statistics(
     return stats
 
 
-def _extract(extractor, images):
+def _cache_key(extractor, fingerprint, split, n, seed, image_size, channels):
+    # Everything that changes the statistics; the written files hold it, so
+    # its layout is that of the files written before (they still load).
+    return {
+        "kind": "reference",
+        "version": REFERENCE_VERSION,
+        "extractor": extractor.key,
+        "source": fingerprint,
+        "split": split,
+        "n": n,
+        "seed": seed,
+        "image_size": None
+        if image_size is None
+        else ([int(image_size)] * 2 if isinstance(image_size, numbers.Integral)
+              else [int(d) for d in image_size]),
+        "channels": channels,
+    }
+
+
+def _extract(extractor, images, batch_size):
     # Scaled chunk by chunk: extractors take float32 in [-1, 1], and a whole
     # uint8 dataset as float32 would need 4x its memory at once.
+    batch = {} if batch_size is None else {"batch_size": batch_size}
     features, probs = [], []
     for start in range(0, len(images), _CHUNK):
         f, p = extractor.features_and_probabilities(
-            scale_images(images[start : start + _CHUNK])
+            scale_images(images[start : start + _CHUNK]), **batch
         )
         features.append(np.asarray(f, np.float64))
         probs.append(None if p is None else np.asarray(p, np.float64))

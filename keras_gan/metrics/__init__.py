@@ -16,9 +16,13 @@ Registered metrics (see `METRICS`, `get_metric`, `compute_metrics`):
 - "modes": mode coverage from `fake_probs` and `real_labels` ->
   `{"mode_histogram", "mode_kl", "modes_covered", "num_classes"}`.
 
-Each registered function has the signature
-`fn(real_features, fake_features, *, real_probs=None, fake_probs=None,
-real_labels=None, **options) -> dict`; unknown options raise `TypeError`.
+Each registered function has the signature `fn(inputs, **options) -> dict`,
+`inputs` a `MetricInputs` (real and generated features, class
+probabilities, real labels); unknown options raise `TypeError`.
+
+The feature extractors and the cached reference statistics that were here
+are in `keras_gan.evaluation` (`keras_gan.metrics.extractors` and
+`keras_gan.metrics.reference` still work, with a DeprecationWarning).
 
 Example:
 
@@ -46,6 +50,7 @@ from keras_gan.metrics.fid import fid_statistics_to_metric
 from keras_gan.metrics.inception_score import KEY_IS_MEAN
 from keras_gan.metrics.inception_score import KEY_IS_STD
 from keras_gan.metrics.inception_score import inception_score_from_probs
+from keras_gan.metrics.inputs import MetricInputs
 from keras_gan.metrics.kid import KEY_KID_MEAN
 from keras_gan.metrics.kid import KEY_KID_STD
 from keras_gan.metrics.kid import kid_features_to_metric
@@ -75,6 +80,7 @@ __all__ = [
     "KEY_PRECISION",
     "KEY_RECALL",
     "METRICS",
+    "MetricInputs",
     "compute_metrics",
     "density_coverage_from_features",
     "fid_features_to_statistics",

@@ -8,19 +8,16 @@ import numbers
 
 import numpy as np
 
+from keras_gan import _checks
+
 
 def check_int(value, name, *, minimum=1):
-    """Returns `value` as a Python int, or raises if it is not an int >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(
-            f"`{name}` must be an integer >= {minimum}; "
-            f"received {value!r} of type {type(value).__name__}."
-        )
-    if value < minimum:
-        raise ValueError(
-            f"`{name}` must be an integer >= {minimum}; received {value}."
-        )
-    return int(value)
+    """Returns `value` as a Python int, or raises if it is not an int >= minimum.
+
+    The metrics' argument order for `keras_gan._checks.check_int`, which
+    words the error for every layer.
+    """
+    return _checks.check_int(name, value, minimum=minimum)
 
 
 def check_float_range(value, name, *, low, high):

@@ -84,31 +84,8 @@ def density_coverage_from_features(
 
 
 @register_metric("dc")
-def density_coverage_metric(
-    real_features,
-    fake_features,
-    *,
-    real_probs=None,
-    fake_probs=None,
-    real_labels=None,
-    **kwargs,
-):
-    """Registered "dc" metric: `density_coverage_from_features(real, fake, **kwargs)`.
-
-    Args:
-        real_features: Array of shape `(num_real, dim)`.
-        fake_features: Array of shape `(num_fake, dim)`.
-        real_probs: Unused. Defaults to None.
-        fake_probs: Unused. Defaults to None.
-        real_labels: Unused. Defaults to None.
-        **kwargs: Options of `density_coverage_from_features` (`k`,
-            `batch_size`).
-
-    Returns:
-        `{"density": float, "coverage": float}`.
-
-    Raises:
-        ValueError: As `density_coverage_from_features`.
-    """
-    del real_probs, fake_probs, real_labels
-    return density_coverage_from_features(real_features, fake_features, **kwargs)
+def density_coverage_metric(inputs, **options):
+    """Registered "dc": `density_coverage_from_features(real, fake, **options)`."""
+    return density_coverage_from_features(
+        inputs.real_features, inputs.fake_features, **options
+    )

@@ -165,36 +165,14 @@ def trace_sqrt_product(sigma1, sigma2):
 
 
 @register_metric("fid")
-def fid_metric(
-    real_features,
-    fake_features,
-    *,
-    real_probs=None,
-    fake_probs=None,
-    real_labels=None,
-):
-    """Registered "fid" metric: `{KEY_FID: fid_from_features(real, fake)}`.
-
-    Args:
-        real_features: Array of shape `(num_real, dim)`.
-        fake_features: Array of shape `(num_fake, dim)`.
-        real_probs: Unused. Defaults to None.
-        fake_probs: Unused. Defaults to None.
-        real_labels: Unused. Defaults to None.
-
-    Returns:
-        `{"fid": float}`.
-
-    Raises:
-        ValueError: As `fid_from_features`.
-    """
-    del real_probs, fake_probs, real_labels
+def fid_metric(inputs):
+    """Registered "fid": `fid_from_features(real_features, fake_features)`."""
     real = check_features(
-        real_features, "real_features", min_samples=2,
+        inputs.real_features, "real_features", min_samples=2,
         reason="to estimate a covariance matrix with ddof=1",
     )
     fake = check_features(
-        fake_features, "fake_features", min_samples=2,
+        inputs.fake_features, "fake_features", min_samples=2,
         reason="to estimate a covariance matrix with ddof=1",
     )
     check_same_num_features(real, fake, "real_features", "fake_features")

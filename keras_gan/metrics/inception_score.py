@@ -81,38 +81,12 @@ def inception_score_from_probs(probs, *, splits=10, shuffle=False, seed=0):
 
 
 @register_metric("is")
-def inception_score_metric(
-    real_features,
-    fake_features,
-    *,
-    real_probs=None,
-    fake_probs=None,
-    real_labels=None,
-    **kwargs,
-):
-    """Registered "is" metric: `inception_score_from_probs(fake_probs, **kwargs)`.
-
-    Args:
-        real_features: Unused. Defaults to None in `compute_metrics`.
-        fake_features: Unused.
-        real_probs: Unused. Defaults to None.
-        fake_probs: Class probabilities of the generated samples, shape
-            `(num_fake, num_classes)`. Required.
-        real_labels: Unused. Defaults to None.
-        **kwargs: Options of `inception_score_from_probs` (`splits`,
-            `shuffle`, `seed`).
-
-    Returns:
-        `{"is_mean": float, "is_std": float}`.
-
-    Raises:
-        ValueError: If `fake_probs` is None, or as
-            `inception_score_from_probs`.
-    """
-    del real_features, fake_features, real_probs, real_labels
-    if fake_probs is None:
-        raise ValueError(
-            "Metric 'is' needs `fake_probs` (class probabilities of the "
-            "generated samples, shape (num_fake, num_classes)); received None."
-        )
-    return inception_score_from_probs(fake_probs, **kwargs)
+def inception_score_metric(inputs, **options):
+    """Registered "is": `inception_score_from_probs(fake_probs, **options)`."""
+    fake_probs = inputs.require(
+        "fake_probs",
+        "is",
+        "class probabilities of the generated samples, shape "
+        "(num_fake, num_classes)",
+    )
+    return inception_score_from_probs(fake_probs, **options)

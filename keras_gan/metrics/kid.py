@@ -289,35 +289,14 @@ def _subset_mmds_from_whole_sets(features1, features2, draws, kernel):
 
 
 @register_metric("kid")
-def kid_metric(
-    real_features,
-    fake_features,
-    *,
-    real_probs=None,
-    fake_probs=None,
-    real_labels=None,
-    **kwargs,
-):
-    """Registered "kid" metric: `kid_features_to_metric(real, fake, **kwargs)`.
-
-    Args:
-        real_features: Array of shape `(num_real, dim)`.
-        fake_features: Array of shape `(num_fake, dim)`.
-        real_probs: Unused. Defaults to None.
-        fake_probs: Unused. Defaults to None.
-        real_labels: Unused. Defaults to None.
-        **kwargs: Options of `kid_features_to_metric` (`subsets`,
-            `subset_size`, `degree`, `gamma`, `coef0`, `seed`).
-
-    Returns:
-        `{"kid_mean": float, "kid_std": float}`.
-
-    Raises:
-        ValueError: As `kid_features_to_metric`.
-    """
-    del real_probs, fake_probs, real_labels
+def kid_metric(inputs, **options):
+    """Registered "kid": `kid_features_to_metric(real, fake, **options)`."""
     reason = "for the unbiased MMD^2 estimate"
-    real = check_features(real_features, "real_features", min_samples=2, reason=reason)
-    fake = check_features(fake_features, "fake_features", min_samples=2, reason=reason)
+    real = check_features(
+        inputs.real_features, "real_features", min_samples=2, reason=reason
+    )
+    fake = check_features(
+        inputs.fake_features, "fake_features", min_samples=2, reason=reason
+    )
     check_same_num_features(real, fake, "real_features", "fake_features")
-    return kid_features_to_metric(real, fake, **kwargs)
+    return kid_features_to_metric(real, fake, **options)

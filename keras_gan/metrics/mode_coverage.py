@@ -221,55 +221,29 @@ def mode_coverage_from_predictions(
 
 
 @register_metric("modes")
-def mode_coverage_metric(
-    real_features,
-    fake_features,
-    *,
-    real_probs=None,
-    fake_probs=None,
-    real_labels=None,
-    **kwargs,
-):
-    """Registered "modes" metric: mode coverage of `fake_probs` vs `real_labels`.
+def mode_coverage_metric(inputs, **options):
+    """Registered "modes": `mode_coverage_from_predictions(fake_probs, real_labels)`.
 
-    Calls `mode_coverage_from_predictions(fake_probs, real_labels, **kwargs)`.
-
-    Args:
-        real_features: Unused.
-        fake_features: Unused.
-        real_probs: Used only when `real_labels` is None: the real labels
-            are then its argmax. Defaults to None.
-        fake_probs: Class probabilities of the generated samples, shape
-            `(num_fake, K)` (or predicted labels, shape `(num_fake,)`).
-            Required.
-        real_labels: Integer labels of the real samples, shape
-            `(num_real,)`. Defaults to None.
-        **kwargs: Options of `mode_coverage_from_predictions`
-            (`num_classes`, `min_count`, `min_fraction`, `epsilon`).
-
-    Returns:
-        `{"mode_histogram": list, "mode_kl": float, "modes_covered": int,
-        "num_classes": int}`.
-
-    Raises:
-        ValueError: If `fake_probs` is None, both `real_labels` and
-            `real_probs` are None, or as `mode_coverage_from_predictions`.
+    Without `real_labels`, the real labels are the argmax of `real_probs`.
     """
-    del real_features, fake_features
-    if fake_probs is None:
-        raise ValueError(
-            "Metric 'modes' needs `fake_probs` (class probabilities of the "
-            "generated samples, shape (num_fake, num_classes)); received None."
-        )
+    fake_probs = inputs.require(
+        "fake_probs",
+        "modes",
+        "class probabilities of the generated samples, shape "
+        "(num_fake, num_classes)",
+    )
+    real_labels = inputs.real_labels
     if real_labels is None:
-        if real_probs is None:
+        if inputs.real_probs is None:
             raise ValueError(
                 "Metric 'modes' needs `real_labels` (shape (num_real,)) or "
                 "`real_probs` (shape (num_real, num_classes)); received None "
                 "for both."
             )
-        real_labels = np.argmax(check_features(real_probs, "real_probs"), axis=1)
-    return mode_coverage_from_predictions(fake_probs, real_labels, **kwargs)
+        real_labels = np.argmax(
+            check_features(inputs.real_probs, "real_probs"), axis=1
+        )
+    return mode_coverage_from_predictions(fake_probs, real_labels, **options)
 
 
 def _check_histogram(counts, name):

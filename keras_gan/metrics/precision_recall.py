@@ -86,31 +86,8 @@ def precision_recall_from_features(
 
 
 @register_metric("pr")
-def precision_recall_metric(
-    real_features,
-    fake_features,
-    *,
-    real_probs=None,
-    fake_probs=None,
-    real_labels=None,
-    **kwargs,
-):
-    """Registered "pr" metric: `precision_recall_from_features(real, fake, **kwargs)`.
-
-    Args:
-        real_features: Array of shape `(num_real, dim)`.
-        fake_features: Array of shape `(num_fake, dim)`.
-        real_probs: Unused. Defaults to None.
-        fake_probs: Unused. Defaults to None.
-        real_labels: Unused. Defaults to None.
-        **kwargs: Options of `precision_recall_from_features` (`k`,
-            `batch_size`).
-
-    Returns:
-        `{"precision": float, "recall": float}`.
-
-    Raises:
-        ValueError: As `precision_recall_from_features`.
-    """
-    del real_probs, fake_probs, real_labels
-    return precision_recall_from_features(real_features, fake_features, **kwargs)
+def precision_recall_metric(inputs, **options):
+    """Registered "pr": `precision_recall_from_features(real, fake, **options)`."""
+    return precision_recall_from_features(
+        inputs.real_features, inputs.fake_features, **options
+    )

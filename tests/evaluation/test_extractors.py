@@ -1,4 +1,4 @@
-"""Tests for keras_gan.metrics.extractors (and the private cache helpers).
+"""Tests for keras_gan.evaluation.extractors (and the private cache helpers).
 
 The classifier is trained once per session on `mnist_sample` (offline,
 4,000 training digits); measured here: 0.965 test accuracy after ~8 s on 2
@@ -16,15 +16,15 @@ import pytest
 
 import keras
 
-from keras_gan.metrics import _cache
-from keras_gan.metrics.extractors import ClassifierExtractor
-from keras_gan.metrics.extractors import FeatureExtractor
-from keras_gan.metrics.extractors import InceptionExtractor
-from keras_gan.metrics.extractors import InceptionWeightsUnavailableError
-from keras_gan.metrics.extractors import build_classifier
-from keras_gan.metrics.extractors import classifier as classifier_module
-from keras_gan.metrics.extractors import get_extractor
-from keras_gan.metrics.extractors import inception as inception_module
+from keras_gan.evaluation import _cache
+from keras_gan.evaluation.extractors import ClassifierExtractor
+from keras_gan.evaluation.extractors import FeatureExtractor
+from keras_gan.evaluation.extractors import InceptionExtractor
+from keras_gan.evaluation.extractors import InceptionWeightsUnavailableError
+from keras_gan.evaluation.extractors import build_classifier
+from keras_gan.evaluation.extractors import classifier as classifier_module
+from keras_gan.evaluation.extractors import get_extractor
+from keras_gan.evaluation.extractors import inception as inception_module
 
 MIN_TEST_ACCURACY = 0.93  # Measured 0.965; the margin absorbs CPU/BLAS noise.
 

@@ -1,14 +1,14 @@
-"""Tests for keras_gan.metrics.reference."""
+"""Tests for keras_gan.evaluation.reference."""
 
 import os
 
 import numpy as np
 import pytest
 
+from keras_gan.evaluation.extractors import FeatureExtractor
+from keras_gan.evaluation.reference import ReferenceStatistics
+from keras_gan.evaluation.reference import reference_statistics
 from keras_gan.metrics import fid_features_to_statistics
-from keras_gan.metrics.extractors import FeatureExtractor
-from keras_gan.metrics.reference import ReferenceStatistics
-from keras_gan.metrics.reference import reference_statistics
 
 
 class PixelExtractor(FeatureExtractor):

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from keras_gan.metrics import MetricInputs
 from keras_gan.metrics import density_coverage
 from keras_gan.metrics.density_coverage import KEY_COVERAGE
 from keras_gan.metrics.density_coverage import KEY_DENSITY
@@ -84,7 +85,7 @@ def test_matches_reference_on_random_data(k, batch_size):
 def test_registered_metric():
     rng = np.random.default_rng(4)
     x, y = rng.normal(size=(30, 3)), rng.normal(size=(20, 3))
-    assert density_coverage.density_coverage_metric(x, y, k=2) == (
+    assert density_coverage.density_coverage_metric(MetricInputs(x, y), k=2) == (
         density_coverage_from_features(x, y, k=2)
     )
 
@@ -95,7 +96,7 @@ def test_registered_metric():
         (np.zeros((5, 2)), np.zeros((10, 2)), {}, r"`real_features` must have at least 6 samples \(more than k=5\).*received 5"),
         (np.zeros((10, 2)), np.zeros((0, 2)), {}, r"`fake_features` must have at least 1 samples; received 0"),
         (np.zeros((10, 2)), np.zeros((10, 3)), {}, r"same number of features"),
-        (np.zeros((10, 2)), np.zeros((10, 2)), dict(k=1.5), r"`k` must be an integer >= 1; received 1.5"),
+        (np.zeros((10, 2)), np.zeros((10, 2)), dict(k=1.5), r"^Expected `k` to be an int >= 1\. Received: 1\.5$"),
         (np.zeros((10, 2)), [[np.inf, 0.0]], {}, r"`fake_features` must contain only finite values; received 0 NaN and 1 infinite"),
     ],
 )

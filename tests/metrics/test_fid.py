@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from keras_gan.metrics import MetricInputs
 from keras_gan.metrics import fid
 from keras_gan.metrics.fid import KEY_FID
 from keras_gan.metrics.fid import fid_features_to_statistics
@@ -157,7 +158,7 @@ def test_fid_grows_monotonically_with_shift():
 def test_registered_fid_metric():
     rng = np.random.default_rng(10)
     x, y = rng.normal(size=(40, 3)), rng.normal(size=(30, 3))
-    assert fid.fid_metric(x, y) == {KEY_FID: fid_from_features(x, y)}
+    assert fid.fid_metric(MetricInputs(x, y)) == {KEY_FID: fid_from_features(x, y)}
     assert KEY_FID == "fid"
 
 
@@ -186,9 +187,9 @@ def test_from_features_mismatched_dims():
 
 def test_registered_metric_validation():
     with pytest.raises(ValueError, match=r"`fake_features` is required"):
-        fid.fid_metric(np.zeros((5, 3)), None)
+        fid.fid_metric(MetricInputs(np.zeros((5, 3)), None))
     with pytest.raises(ValueError, match=r"`real_features` must have at least 2 samples"):
-        fid.fid_metric(np.zeros((1, 3)), np.zeros((5, 3)))
+        fid.fid_metric(MetricInputs(np.zeros((1, 3)), np.zeros((5, 3))))
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from keras_gan.metrics import MetricInputs
 from keras_gan.metrics import inception_score
 from keras_gan.metrics.inception_score import KEY_IS_MEAN
 from keras_gan.metrics.inception_score import KEY_IS_STD
@@ -80,7 +81,7 @@ def test_rows_within_tolerance_are_renormalised():
     "probs, kwargs, match",
     [
         (np.full((4, 2), 0.5), dict(splits=5), r"at least `splits`=5 samples .*received 4"),
-        (np.full((4, 2), 0.5), dict(splits=0), r"`splits` must be an integer >= 1; received 0"),
+        (np.full((4, 2), 0.5), dict(splits=0), r"^Expected `splits` to be an int >= 1\. Received: 0$"),
         (np.array([[1.2, -0.2]] * 4), {}, r"non-negative probabilities; received minimum value"),
         (np.array([[0.5, 0.4]] * 4), dict(splits=2), r"sum to 1 \(within 0.001\); received 4 row\(s\) .*row 0 sums to 0.9"),
         (np.full(4, 0.25), {}, r"`probs` must be a 2-D array .*\(4,\)"),
@@ -94,7 +95,7 @@ def test_validation(probs, kwargs, match):
 
 def test_registered_metric():
     probs = np.tile(np.eye(5), (4, 1))
-    result = inception_score.inception_score_metric(None, None, fake_probs=probs, splits=2)
+    result = inception_score.inception_score_metric(MetricInputs(fake_probs=probs), splits=2)
     assert result == inception_score_from_probs(probs, splits=2)
     with pytest.raises(ValueError, match=r"Metric 'is' needs `fake_probs`.*received None"):
-        inception_score.inception_score_metric(np.zeros((3, 2)), np.zeros((3, 2)))
+        inception_score.inception_score_metric(MetricInputs(np.zeros((3, 2)), np.zeros((3, 2))))

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from keras_gan.metrics import MetricInputs
 from keras_gan.metrics import kid
 from keras_gan.metrics.kid import KEY_KID_MEAN
 from keras_gan.metrics.kid import KEY_KID_STD
@@ -170,25 +171,25 @@ def test_both_evaluation_paths_match_the_per_subset_loop(
 def test_registered_kid_metric_forwards_options():
     rng = np.random.default_rng(7)
     x, y = rng.normal(size=(50, 3)), rng.normal(size=(50, 3))
-    assert kid.kid_metric(x, y, subsets=3, subset_size=10) == kid_features_to_metric(
+    assert kid.kid_metric(MetricInputs(x, y), subsets=3, subset_size=10) == kid_features_to_metric(
         x, y, subsets=3, subset_size=10
     )
     with pytest.raises(TypeError):
-        kid.kid_metric(x, y, subset=3)
+        kid.kid_metric(MetricInputs(x, y), subset=3)
 
 
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(subsets=0), r"`subsets` must be an integer >= 1; received 0"),
-        (dict(subsets=2.5), r"`subsets` must be an integer >= 1; received 2.5 of type float"),
-        (dict(subsets=True), r"`subsets` must be an integer .*type bool"),
-        (dict(subset_size=1), r"`subset_size` must be an integer >= 2; received 1"),
-        (dict(degree=0), r"`degree` must be an integer >= 1"),
+        (dict(subsets=0), r"^Expected `subsets` to be an int >= 1\. Received: 0$"),
+        (dict(subsets=2.5), r"^Expected `subsets` to be an int >= 1\. Received: 2\.5$"),
+        (dict(subsets=True), r"^Expected `subsets` to be an int >= 1\. Received: True$"),
+        (dict(subset_size=1), r"^Expected `subset_size` to be an int >= 2\. Received: 1$"),
+        (dict(degree=0), r"^Expected `degree` to be an int >= 1\. Received: 0$"),
         (dict(gamma=0.0), r"`gamma` must be > 0 or None"),
         (dict(gamma=-1.0), r"`gamma` must be a real number in \[0.0, inf\]"),
         (dict(coef0=float("nan")), r"`coef0` must be a real number"),
-        (dict(seed=-1), r"`seed` must be an integer >= 0"),
+        (dict(seed=-1), r"^Expected `seed` to be an int >= 0\. Received: -1$"),
     ],
 )
 def test_option_validation(kwargs, match):
@@ -213,7 +214,7 @@ def test_feature_validation(x, y, match):
 
 def test_registered_metric_validation():
     with pytest.raises(ValueError, match=r"`real_features` is required"):
-        kid.kid_metric(None, np.zeros((5, 3)))
+        kid.kid_metric(MetricInputs(None, np.zeros((5, 3))))
 
 
 def test_mmd2_validation():

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from keras_gan.metrics import MetricInputs
 from keras_gan.metrics import mode_coverage as mode_module
 from keras_gan.metrics.mode_coverage import KEY_MODE_HISTOGRAM
 from keras_gan.metrics.mode_coverage import KEY_MODE_KL
@@ -85,16 +86,16 @@ def test_labels_to_histogram():
 def test_registered_metric():
     probs = np.eye(3)[[0, 0, 1]]
     expected = mode_coverage_from_predictions(probs, [0, 1, 2])
-    assert mode_module.mode_coverage_metric(None, None, fake_probs=probs, real_labels=[0, 1, 2]) == expected
+    assert mode_module.mode_coverage_metric(MetricInputs(fake_probs=probs, real_labels=[0, 1, 2])) == expected
     # Real labels fall back to the argmax of real_probs.
-    assert mode_module.mode_coverage_metric(None, None, fake_probs=probs, real_probs=np.eye(3)) == expected
+    assert mode_module.mode_coverage_metric(MetricInputs(fake_probs=probs, real_probs=np.eye(3))) == expected
 
 
 def test_registered_metric_requires_inputs():
     with pytest.raises(ValueError, match=r"Metric 'modes' needs `fake_probs`.*received None"):
-        mode_module.mode_coverage_metric(None, None, real_labels=[0, 1])
+        mode_module.mode_coverage_metric(MetricInputs(real_labels=[0, 1]))
     with pytest.raises(ValueError, match=r"needs `real_labels` .* or `real_probs` .*received None for both"):
-        mode_module.mode_coverage_metric(None, None, fake_probs=np.eye(2))
+        mode_module.mode_coverage_metric(MetricInputs(fake_probs=np.eye(2)))
 
 
 @pytest.mark.parametrize(
@@ -109,8 +110,8 @@ def test_registered_metric_requires_inputs():
         ([0, 1], [[0, 1]], {}, r"`real_labels` must be a 1-D array of integer class labels; received shape \(1, 2\)"),
         (None, [0, 1], {}, r"`fake_predictions` is required; received None"),
         ([0, 1], None, {}, r"`real_labels` is required; received None"),
-        ([0, 1], [0, 1], dict(num_classes=0), r"`num_classes` must be an integer >= 1; received 0"),
-        ([0, 1], [0, 1], dict(min_count=0), r"`min_count` must be an integer >= 1; received 0"),
+        ([0, 1], [0, 1], dict(num_classes=0), r"^Expected `num_classes` to be an int >= 1\. Received: 0$"),
+        ([0, 1], [0, 1], dict(min_count=0), r"^Expected `min_count` to be an int >= 1\. Received: 0$"),
         ([0, 1], [0, 1], dict(min_fraction=1.5), r"`min_fraction` must be a real number in \[0.0, 1.0\]; received 1.5"),
         ([0, 1], [0, 1], dict(epsilon=-1.0), r"`epsilon` must be a real number in \[0.0, 1.0\]"),
         (np.array([[np.nan, 1.0]]), [0, 1], {}, r"`fake_predictions` must contain only finite values; received 1 NaN"),

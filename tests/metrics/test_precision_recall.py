@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from keras_gan.metrics import MetricInputs
 from keras_gan.metrics import _neighbours
 from keras_gan.metrics import precision_recall
 from keras_gan.metrics.precision_recall import KEY_PRECISION
@@ -118,7 +119,7 @@ def test_matches_reference_on_random_data(k, batch_size):
 def test_registered_metric():
     rng = np.random.default_rng(4)
     x, y = rng.normal(size=(30, 3)), rng.normal(size=(30, 3))
-    assert precision_recall.precision_recall_metric(x, y, k=2) == (
+    assert precision_recall.precision_recall_metric(MetricInputs(x, y), k=2) == (
         precision_recall_from_features(x, y, k=2)
     )
 
@@ -129,8 +130,8 @@ def test_registered_metric():
         (np.zeros((3, 2)), np.zeros((10, 2)), {}, r"`real_features` must have at least 4 samples \(more than k=3\).*received 3"),
         (np.zeros((10, 2)), np.zeros((2, 2)), dict(k=2), r"`fake_features` must have at least 3 samples"),
         (np.zeros((10, 2)), np.zeros((10, 3)), {}, r"same number of features; received shapes \(10, 2\) and \(10, 3\)"),
-        (np.zeros((10, 2)), np.zeros((10, 2)), dict(k=0), r"`k` must be an integer >= 1; received 0"),
-        (np.zeros((10, 2)), np.zeros((10, 2)), dict(batch_size=0), r"`batch_size` must be an integer >= 1"),
+        (np.zeros((10, 2)), np.zeros((10, 2)), dict(k=0), r"^Expected `k` to be an int >= 1\. Received: 0$"),
+        (np.zeros((10, 2)), np.zeros((10, 2)), dict(batch_size=0), r"^Expected `batch_size` to be an int >= 1\. Received: 0$"),
         (np.full((10, 2), np.nan), np.zeros((10, 2)), {}, r"`real_features` must contain only finite"),
         (np.zeros((10, 2, 1)), np.zeros((10, 2)), {}, r"`real_features` must be a 2-D array"),
     ],

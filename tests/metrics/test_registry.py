@@ -47,16 +47,37 @@ def test_unknown_name_lists_known_metrics():
 
 @pytest.mark.parametrize("name", BUILTIN)
 def test_uniform_call_signature(name, inputs):
-    result = metrics.get_metric(name)(
-        inputs["real_features"],
-        inputs["fake_features"],
-        real_probs=inputs["real_probs"],
-        fake_probs=inputs["fake_probs"],
-        real_labels=inputs["real_labels"],
-    )
+    result = metrics.get_metric(name)(metrics.MetricInputs(**inputs))
     assert isinstance(result, dict) and result
     for value in result.values():
         assert isinstance(value, (float, int, list))
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_the_call_before_metric_inputs_still_works_with_a_warning(name, inputs):
+    fn = metrics.get_metric(name)
+    with pytest.warns(DeprecationWarning, match=r"pass one keras_gan\.metrics\.MetricInputs"):
+        old = fn(
+            inputs["real_features"],
+            inputs["fake_features"],
+            real_probs=inputs["real_probs"],
+            fake_probs=inputs["fake_probs"],
+            real_labels=inputs["real_labels"],
+        )
+    assert old == fn(metrics.MetricInputs(**inputs))
+    with pytest.raises(TypeError):
+        fn(inputs["real_features"], inputs["fake_features"], None)
+
+
+def test_compute_metrics_takes_one_inputs_object(inputs):
+    options = {"kid": {"subsets": 5, "subset_size": 10}, "is": {"splits": 3}}
+    assert metrics.compute_metrics(
+        BUILTIN, inputs=metrics.MetricInputs(**inputs), metric_kwargs=options
+    ) == metrics.compute_metrics(BUILTIN, **inputs, metric_kwargs=options)
+    with pytest.raises(ValueError, match=r"either `inputs` or the arrays .* Received `inputs` and \['real_features'\]"):
+        metrics.compute_metrics(
+            ["fid"], inputs["real_features"], inputs=metrics.MetricInputs(**inputs)
+        )
 
 
 def test_compute_metrics_merges_all_results(inputs):
@@ -96,12 +117,27 @@ def test_compute_metrics_validation(inputs):
 
 def test_register_metric(restore_registry):
     @metrics.register_metric("mean_gap")
-    def mean_gap(real_features, fake_features, **kwargs):
-        return {"mean_gap": float(abs(np.mean(real_features) - np.mean(fake_features)))}
+    def mean_gap(inputs, scale=1.0):
+        gap = abs(np.mean(inputs.real_features) - np.mean(inputs.fake_features))
+        return {"mean_gap": float(scale * gap)}
 
-    assert metrics.get_metric("mean_gap") is mean_gap
     assert "mean_gap" in metrics.METRICS
+    assert metrics.get_metric("mean_gap") is mean_gap
+    assert mean_gap.__name__ == "mean_gap"
     assert metrics.compute_metrics(["mean_gap"], [[1.0]], [[3.0]]) == {"mean_gap": 2.0}
+    assert metrics.compute_metrics(
+        ["mean_gap"], [[1.0]], [[3.0]], metric_kwargs={"mean_gap": {"scale": 2}}
+    ) == {"mean_gap": 4.0}
+
+
+def test_a_metric_with_the_signature_before_metric_inputs_still_registers(restore_registry):
+    with pytest.warns(DeprecationWarning, match=r"'old_gap' is registered with the signature .* deprecated"):
+        @metrics.register_metric("old_gap")
+        def old_gap(real_features, fake_features, **kwargs):
+            return {"old_gap": float(abs(np.mean(real_features) - np.mean(fake_features)))}
+
+    assert metrics.get_metric("old_gap") is old_gap
+    assert metrics.compute_metrics(["old_gap"], [[1.0]], [[3.0]]) == {"old_gap": 2.0}
 
 
 def test_register_metric_rejects_bad_names_and_duplicates(restore_registry):
@@ -127,7 +163,9 @@ def _module_files():
 # The staged metric maths: pure NumPy, cheap to import. Feature extractors and
 # caches live beside it and may use Keras and the standard library.
 CORE = ("fid", "kid", "inception_score", "precision_recall", "density_coverage",
-        "mode_coverage", "_neighbours", "_registry", "_validation")
+        "mode_coverage", "_neighbours", "_registry", "_validation", "inputs")
+# The deprecated old paths of what moved to keras_gan.evaluation.
+MOVED = ("reference",)
 
 
 @pytest.mark.parametrize("path", [p for p in _module_files() if p.stem in CORE], ids=lambda p: p.name)
@@ -142,12 +180,18 @@ def test_no_tensorflow_keras_scipy_or_assert(path):
         else:
             continue
         for root in roots:
-            assert root in {"numpy", "numbers", "keras_gan", ""}, f"{path.name} imports {root}"
+            allowed = {"numpy", "numbers", "keras_gan", "", "dataclasses", "functools",
+                       "inspect", "warnings"}
+            assert root in allowed, f"{path.name} imports {root}"
+
+
+def test_the_metric_modules_are_all_core_or_moved():
+    assert {p.stem for p in _module_files()} == set(CORE) | set(MOVED) | {"__init__", "_moved"}
 
 
 @pytest.mark.parametrize("path", _module_files(), ids=lambda p: p.name)
 def test_module_docstrings(path):
     docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
     assert docstring, f"{path.name} has no module docstring"
-    if not path.name.startswith("_"):
+    if not path.name.startswith("_") and path.stem not in MOVED:
         assert "https://" in docstring, f"{path.name} cites no reference"

@@ -11,29 +11,30 @@ internally (`features_and_probabilities` does both in one pass).
 - `InceptionExtractor` (`name="inception"`): Keras' ImageNet InceptionV3
   (needs its weights file). Not the TF-slim graph of published FIDs.
 
-Unlike `keras_gan.metrics` itself, this package loads Keras and TensorFlow.
+Unlike the pure NumPy `keras_gan.metrics`, this package loads Keras and
+TensorFlow.
 
 Example:
 
 ```python
-from keras_gan.metrics.extractors import get_extractor
+from keras_gan.evaluation.extractors import get_extractor
 
 extractor = get_extractor("classifier", dataset="mnist_sample")
 features, probs = extractor.features_and_probabilities(images)
 ```
 """
 
-from keras_gan.metrics.extractors._base import FeatureExtractor
-from keras_gan.metrics.extractors.classifier import ClassifierExtractor
-from keras_gan.metrics.extractors.classifier import build_classifier
-from keras_gan.metrics.extractors.inception import INCEPTION_WEIGHTS_ENV
-from keras_gan.metrics.extractors.inception import InceptionExtractor
-from keras_gan.metrics.extractors.inception import InceptionWeightsUnavailableError
+from keras_gan.evaluation.extractors._base import FeatureExtractor
+from keras_gan.evaluation.extractors.classifier import ClassifierExtractor
+from keras_gan.evaluation.extractors.classifier import build_classifier
+from keras_gan.evaluation.extractors.inception import INCEPTION_WEIGHTS_ENV
+from keras_gan.evaluation.extractors.inception import InceptionExtractor
+from keras_gan.evaluation.extractors.inception import InceptionWeightsUnavailableError
 
 EXTRACTORS = ("classifier", "inception")
 
 
-def get_extractor(name, dataset=None, **kwargs):
+def get_extractor(name, dataset=None, settings=None, **kwargs):
     """Returns a feature extractor by name (or passes an extractor through).
 
     Args:
@@ -43,6 +44,10 @@ def get_extractor(name, dataset=None, **kwargs):
             ignored), or an existing `FeatureExtractor`, returned as is.
         dataset: the labelled `load_arrays` source the classifier is trained
             on. Defaults to None.
+        settings: an `EvaluationSettings`: the classifier is trained on the
+            real images as it loads them (`image_size`, `channels`) and
+            cached in its `cache_dir`, unless `kwargs` say otherwise.
+            Defaults to None.
         **kwargs: passed to the extractor's constructor (e.g. `image_size`,
             `epochs`, `cache_dir` for the classifier; `weights` for
             Inception).
@@ -75,6 +80,10 @@ def get_extractor(name, dataset=None, **kwargs):
                 "The 'classifier' extractor is trained on a labelled dataset: "
                 "pass `dataset` (e.g. 'mnist_sample'). Received dataset=None."
             )
+        if settings is not None:
+            kwargs.setdefault("cache_dir", settings.cache_dir)
+            for key, value in settings.real_images.items():
+                kwargs.setdefault(key, value)
         return ClassifierExtractor.for_dataset(dataset, **kwargs)
     if name == "inception":
         return InceptionExtractor(**kwargs)

@@ -1,9 +1,8 @@
 """The feature-extractor interface shared by every extractor."""
 
-import numbers
-
 import numpy as np
 
+from keras_gan._checks import check_int
 from keras_gan.data.scaling import scale_images
 
 
@@ -126,18 +125,8 @@ def run_batched(forward, images, batch_size):
 
 def check_batch_size(batch_size, default):
     """Returns a positive int batch size (the default when None)."""
-    if batch_size is None:
-        return default
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, numbers.Integral)
-        or batch_size < 1
-    ):
-        raise ValueError(
-            f"Expected `batch_size` to be a positive int. Received: "
-            f"batch_size={batch_size!r}."
-        )
-    return int(batch_size)
+    batch_size = check_int("batch_size", batch_size, minimum=1, allow_none=True)
+    return default if batch_size is None else batch_size
 
 
 def prepare_images(images, image_shape=None, what="images"):

@@ -18,13 +18,14 @@ import keras
 from keras import layers
 
 from keras_gan import cache as cache_lib
+from keras_gan._checks import check_int
 from keras_gan.data import load_arrays
 from keras_gan.data.scaling import scale_batch
-from keras_gan.metrics import _cache
-from keras_gan.metrics.extractors._base import FeatureExtractor
-from keras_gan.metrics.extractors._base import check_batch_size
-from keras_gan.metrics.extractors._base import prepare_images
-from keras_gan.metrics.extractors._base import run_batched
+from keras_gan.evaluation import _cache
+from keras_gan.evaluation.extractors._base import FeatureExtractor
+from keras_gan.evaluation.extractors._base import check_batch_size
+from keras_gan.evaluation.extractors._base import prepare_images
+from keras_gan.evaluation.extractors._base import run_batched
 
 # Bump when the architecture or training procedure changes, so that cached
 # classifiers from an older version are not reused.
@@ -110,12 +111,17 @@ def build_classifier(
     return keras.Model(images, x, name="keras_gan_classifier")
 
 
-def _check_positive(name, value, kind=int):
-    ok = isinstance(value, (int, float) if kind is float else int)
-    if not ok or isinstance(value, bool) or value <= 0:
+def _check_settings(epochs, batch_size, learning_rate):
+    check_int("epochs", epochs)
+    check_int("batch_size", batch_size)
+    if (
+        not isinstance(learning_rate, (int, float))
+        or isinstance(learning_rate, bool)
+        or learning_rate <= 0
+    ):
         raise ValueError(
-            f"Expected `{name}` to be a positive {kind.__name__}. Received: "
-            f"{name}={value!r}."
+            "Expected `learning_rate` to be a positive float. Received: "
+            f"learning_rate={learning_rate!r}."
         )
 
 
@@ -170,9 +176,7 @@ def train_classifier(
     """
     import tensorflow as tf
 
-    _check_positive("epochs", epochs)
-    _check_positive("batch_size", batch_size)
-    _check_positive("learning_rate", learning_rate, float)
+    _check_settings(epochs, batch_size, learning_rate)
     start = time.perf_counter()
     train_x, train_y = _load_split(source, "train", image_size, channels)
     test_x, test_y = _load_split(source, "test", image_size, channels)
@@ -389,13 +393,8 @@ class ClassifierExtractor(FeatureExtractor):
 
         >>> extractor = ClassifierExtractor.for_dataset("mnist_sample")  # doctest: +SKIP
         """
-        _check_positive("epochs", epochs)
-        _check_positive("batch_size", batch_size)
-        _check_positive("learning_rate", learning_rate, float)
-        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-            raise ValueError(
-                f"Expected `seed` to be a non-negative int. Received: seed={seed!r}."
-            )
+        _check_settings(epochs, batch_size, learning_rate)
+        check_int("seed", seed, minimum=0)
         label, fingerprint = _cache.source_fingerprint(source)
         key = {
             "kind": "classifier",

@@ -4,11 +4,11 @@ import os
 
 import keras
 
-from keras_gan.metrics import _cache
-from keras_gan.metrics.extractors._base import FeatureExtractor
-from keras_gan.metrics.extractors._base import check_batch_size
-from keras_gan.metrics.extractors._base import prepare_images
-from keras_gan.metrics.extractors._base import run_batched
+from keras_gan.evaluation import _cache
+from keras_gan.evaluation.extractors._base import FeatureExtractor
+from keras_gan.evaluation.extractors._base import check_batch_size
+from keras_gan.evaluation.extractors._base import prepare_images
+from keras_gan.evaluation.extractors._base import run_batched
 
 INCEPTION_WEIGHTS_ENV = "KERAS_GAN_INCEPTION_WEIGHTS"
 INCEPTION_SIZE = 299
