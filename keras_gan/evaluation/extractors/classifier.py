@@ -174,8 +174,6 @@ def train_classifier(
     Raises:
         ValueError: for a source without labels or bad settings.
     """
-    import tensorflow as tf
-
     _check_settings(epochs, batch_size, learning_rate)
     start = time.perf_counter()
     train_x, train_y = _load_split(source, "train", image_size, channels)
@@ -200,6 +198,27 @@ def train_classifier(
         metrics=["accuracy"],
         jit_compile=False,
     )
+    history = _fit(model, train_x, train_y, epochs, batch_size, seed, verbose)
+    probs = model.predict(
+        prepare_images(test_x), batch_size=256, verbose=0
+    )
+    test_accuracy = float(np.mean(np.argmax(probs, axis=1) == test_y))
+    info = {
+        "test_accuracy": test_accuracy,
+        "train_accuracy": float(history.history["accuracy"][-1]),
+        "training_seconds": time.perf_counter() - start,
+        "image_shape": list(image_shape),
+        "num_classes": num_classes,
+        "num_train": int(len(train_x)),
+        "num_test": int(len(test_x)),
+    }
+    return model, info
+
+
+def _fit(model, train_x, train_y, epochs, batch_size, seed, verbose):
+    """Fits the classifier epoch by epoch in a seeded order; the last History."""
+    import tensorflow as tf
+
     # The order comes from NumPy: tf.data's seeded shuffle would also depend
     # on TensorFlow's global seed, i.e. on what the caller's program did
     # before, and the cached classifier must not.
@@ -228,20 +247,7 @@ def train_classifier(
             verbose=verbose,
             shuffle=False,
         )
-    probs = model.predict(
-        prepare_images(test_x), batch_size=256, verbose=0
-    )
-    test_accuracy = float(np.mean(np.argmax(probs, axis=1) == test_y))
-    info = {
-        "test_accuracy": test_accuracy,
-        "train_accuracy": float(history.history["accuracy"][-1]),
-        "training_seconds": time.perf_counter() - start,
-        "image_shape": list(image_shape),
-        "num_classes": num_classes,
-        "num_train": int(len(train_x)),
-        "num_test": int(len(test_x)),
-    }
-    return model, info
+    return history
 
 
 class ClassifierExtractor(FeatureExtractor):
