@@ -11,16 +11,16 @@ import sys
 
 from keras_gan import options as options_lib
 from keras_gan import presets as presets_lib
+from keras_gan import run as run_lib
+from keras_gan.run import OPTIONS_FILE
+from keras_gan.run import RunDirectory
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 RUN_HELP = "a run directory written by `keras-gan train`"
-# The run directory's generator files (names defined once in options).
-GENERATOR_FILES = {
-    "last": options_lib.GENERATOR_FILE,
-    "best": options_lib.BEST_GENERATOR_FILE,
-}
+# The run directory's generator files, by --generator (`keras_gan.run`'s).
+GENERATOR_FILES = run_lib.GENERATOR_FILES
 GENERATOR_HELP = (
     "which generator: last (generator.keras, the end of training) or best "
     "(generator_best.keras, the lowest FID, written with --metrics-every) "
@@ -102,7 +102,16 @@ def build_parser():
         description="Train, sample and evaluate GANs with Keras 3.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_train_command(sub)
+    _add_sample_command(sub)
+    _add_evaluate_command(sub)
+    _add_interpolate_command(sub)
+    _add_export_command(sub)
+    return parser
 
+
+def _add_train_command(sub):
+    """The `train` command: --preset, --resume and one flag per option."""
     train = sub.add_parser(
         "train",
         help="train a DCGAN (the lecture's by default)",
@@ -127,6 +136,9 @@ def build_parser():
     )
     _add_training_options(train)
 
+
+def _add_sample_command(sub):
+    """The `sample` command: a grid, or a folder of PNGs with --out-dir."""
     sample = sub.add_parser(
         "sample", help="write a grid of images from a run's generator"
     )
@@ -158,6 +170,10 @@ def build_parser():
         "--batch-size", type=int, default=500,
         help="images per generator call with --out-dir (default: 500)",
     )
+
+
+def _add_evaluate_command(sub):
+    """The `evaluate` command: metrics with their real-vs-real floor."""
     evaluate = sub.add_parser(
         "evaluate",
         help="score a run's generator: FID, KID, IS, precision/recall, "
@@ -185,6 +201,9 @@ def build_parser():
     )
     evaluate.add_argument("--json", action="store_true", help="print JSON")
 
+
+def _add_interpolate_command(sub):
+    """The `interpolate` command: slerp strips, a GIF walk, class mixes."""
     interpolate = sub.add_parser(
         "interpolate",
         help="write spherical interpolations between random latent vectors "
@@ -238,6 +257,10 @@ def build_parser():
         "--to-label", metavar="LABEL",
         help="conditional runs: the last class of class_interpolation.png",
     )
+
+
+def _add_export_command(sub):
+    """The `export` command: SavedModel, ONNX or TFLite."""
     export = sub.add_parser(
         "export",
         help="export a run's generator to a SavedModel folder, an ONNX or a "
@@ -271,7 +294,6 @@ def build_parser():
         "file (default: RUN_DIR/export/generator_savedmodel, "
         "generator.onnx or generator.tflite)",
     )
-    return parser
 
 
 def _explicit(args):
@@ -316,17 +338,11 @@ def _train(args, parser):
             if args.preset:
                 raise ValueError("--preset cannot be combined with --resume.")
             options = _resume_options(args)
-            run_dir = args.resume
         else:
             options = options_lib.resolve(_explicit(args), preset=args.preset)
     except ValueError as err:
         parser.error(str(err))
     # Imported late so `keras-gan --help` answers without loading TensorFlow.
-    from keras_gan import training
-    from keras_gan.callbacks import StopOnInterrupt
-    from keras_gan.checkpoints import latest_checkpoint
-    from keras_gan.data import DatasetUnavailableError
-    from keras_gan.gan import NonFiniteLossError
     from keras_gan.hardware import speed_warnings
 
     # After TensorFlow is loaded (it is needed anyway) so that its view of
@@ -338,61 +354,67 @@ def _train(args, parser):
         warn=False,
     ):
         print(f"keras-gan: warning: {message}", file=sys.stderr, flush=True)
-
-    run_dir = args.resume
-    # Ctrl-C during fit stops at the next batch end (a KeyboardInterrupt
-    # raised inside a destructor would be lost; see StopOnInterrupt).
-    stop = StopOnInterrupt()
-    try:
-        with stop.installed():
-            if not args.resume:
-                run_dir = training.new_run_dir(options)
-            training.train(
-                options, run_dir, resume=bool(args.resume), callbacks=[stop]
-            )
-    except DatasetUnavailableError as err:
-        print(f"keras-gan: error: {err}", file=sys.stderr)
-        return EXIT_FAILURE
-    except ValueError as err:
-        print(f"keras-gan: error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except NonFiniteLossError as err:
-        last = latest_checkpoint(os.path.join(run_dir, "checkpoints"))
-        print(
-            f"keras-gan: error: {err}\nLast good checkpoint: {last or 'none'}. "
-            "Lower --lr, or train with --on-nan rollback.",
-            file=sys.stderr,
-        )
-        return EXIT_FAILURE
-    except KeyboardInterrupt:
-        last = latest_checkpoint(os.path.join(run_dir, "checkpoints"))
-        print(
-            f"\nInterrupted. Last completed epoch saved: {last or 'none'}.\n"
-            f"Resume with: keras-gan train --resume {run_dir}",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
-    best = os.path.join(run_dir, training.BEST_GENERATOR_FILE)
+    failed, run_dir = _run_training(options, args.resume)
+    if failed is not None:
+        return failed
+    run = RunDirectory(run_dir)
+    best = run.best_generator_file
     print(
-        f"Done. Generator: {os.path.join(run_dir, training.GENERATOR_FILE)}"
+        f"Done. Generator: {run.generator_file}"
         + (f" (lowest FID: {best})" if os.path.isfile(best) else "")
-        + f"; samples: {os.path.join(run_dir, training.GRID_FILE)}",
+        + f"; samples: {run.grid_file}",
         flush=True,
     )
     return 0
 
 
-def _generator_path(args, parser, purpose):
-    name = GENERATOR_FILES[args.generator]
-    path = os.path.join(args.run, name)
-    if not os.path.isfile(path):
-        hint = (
-            " It is written by runs trained with --metrics-every."
-            if args.generator == "best"
-            else ""
+def _run_training(options, resume):
+    """Trains into a new run (or `resume`): `(exit code or None, run_dir)`."""
+    from keras_gan import training
+    from keras_gan.callbacks import StopOnInterrupt
+    from keras_gan.checkpoints import latest_checkpoint
+    from keras_gan.data import DatasetUnavailableError
+    from keras_gan.gan import NonFiniteLossError
+
+    run_dir = resume
+    # Ctrl-C during fit stops at the next batch end (a KeyboardInterrupt
+    # raised inside a destructor would be lost; see StopOnInterrupt).
+    stop = StopOnInterrupt()
+    try:
+        with stop.installed():
+            if not resume:
+                run_dir = training.new_run_dir(options)
+            training.train(options, run_dir, resume=bool(resume), callbacks=[stop])
+    except DatasetUnavailableError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_FAILURE, run_dir
+    except ValueError as err:
+        print(f"keras-gan: error: {err}", file=sys.stderr)
+        return EXIT_USAGE, run_dir
+    except NonFiniteLossError as err:
+        last = latest_checkpoint(RunDirectory(run_dir).checkpoints_dir)
+        print(
+            f"keras-gan: error: {err}\nLast good checkpoint: {last or 'none'}. "
+            "Lower --lr, or train with --on-nan rollback.",
+            file=sys.stderr,
         )
-        parser.error(f"{args.run!r} holds no {name} to {purpose}.{hint}")
-    return path
+        return EXIT_FAILURE, run_dir
+    except KeyboardInterrupt:
+        last = latest_checkpoint(RunDirectory(run_dir).checkpoints_dir)
+        print(
+            f"\nInterrupted. Last completed epoch saved: {last or 'none'}.\n"
+            f"Resume with: keras-gan train --resume {run_dir}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED, run_dir
+    return None, run_dir
+
+
+def _generator_path(args, parser, purpose):
+    try:
+        return RunDirectory(args.run).generator_path(args.generator, purpose)
+    except ValueError as err:
+        parser.error(str(err))
 
 
 def _sampler(args, parser, purpose):
@@ -403,7 +425,7 @@ def _sampler(args, parser, purpose):
 
     path = _generator_path(args, parser, purpose)
     try:
-        names = options_lib.read_class_names(args.run)
+        names = RunDirectory(args.run).read_class_names()
         return GeneratorSampler(load_generator(path), names)
     except ValueError as err:
         print(f"keras-gan: error: {err}", file=sys.stderr)
@@ -411,10 +433,10 @@ def _sampler(args, parser, purpose):
 
 
 def _sample(args, parser):
-    if args.n is not None and args.n < 1:
-        parser.error(f"--n must be a positive int. Received: {args.n}")
-    if args.batch_size < 1:
-        parser.error(f"--batch-size must be a positive int. Received: {args.batch_size}")
+    _check_int_flags(parser, (
+        ("--n", 1 if args.n is None else args.n, 1),
+        ("--batch-size", args.batch_size, 1),
+    ))
     sampler = _sampler(args, parser, "sample from")
     if sampler is None:
         return EXIT_USAGE
@@ -441,7 +463,7 @@ def _sample(args, parser):
     except ValueError as err:
         print(f"keras-gan: error: {err}", file=sys.stderr)
         return EXIT_USAGE
-    out = args.out or os.path.join(args.run, "samples", "sample.png")
+    out = args.out or RunDirectory(args.run).sample_file
     save_grid(images, out, **layout)
     print(out)
     return 0
@@ -525,8 +547,7 @@ def _format_table(result):
 
 
 def _evaluate(args, parser):
-    if args.n < 2:
-        parser.error(f"--n must be an int >= 2. Received: {args.n}")
+    _check_int_flags(parser, (("--n", args.n, 2),))
     try:
         options = options_lib.read_options(args.run)
     except ValueError as err:
@@ -558,16 +579,21 @@ def _evaluate(args, parser):
     return 0
 
 
-def _interpolate(args, parser):
-    for flag, value, minimum in (
+def _check_int_flags(parser, flags):
+    """Refuses, as a usage error, any `(flag, value, minimum)` below its minimum."""
+    for flag, value, minimum in flags:
+        if value < minimum:
+            parser.error(f"{flag} must be an int >= {minimum}. Received: {value}")
+
+
+def _check_interpolate_args(args, parser):
+    _check_int_flags(parser, (
         ("--rows", args.rows, 1),
         ("--steps", args.steps, 2),
         ("--points", args.points, 2),
         ("--frames", args.frames, 1),
         ("--grid", args.grid, 1),
-    ):
-        if value < minimum:
-            parser.error(f"{flag} must be an int >= {minimum}. Received: {value}")
+    ))
     # GIF timing is kept in hundredths of a second: 100 fps is the fastest.
     if not 0 < args.fps <= 100:
         parser.error(f"--fps must be in (0, 100]. Received: {args.fps}")
@@ -576,14 +602,16 @@ def _interpolate(args, parser):
             "--from-label and --to-label go together. Received: "
             f"--from-label {args.from_label}, --to-label {args.to_label}"
         )
+
+
+def _interpolate(args, parser):
+    _check_interpolate_args(args, parser)
     try:
-        class_names = options_lib.read_class_names(args.run)
+        class_names = RunDirectory(args.run).read_class_names()
     except ValueError as err:
         parser.error(str(err))
     path = _generator_path(args, parser, "interpolate")
     from keras_gan import interpolation
-    from keras_gan.images import save_grid
-    from keras_gan.images import save_grid_gif
     from keras_gan.saving import load_generator
 
     try:
@@ -597,36 +625,50 @@ def _interpolate(args, parser):
             f"is unconditional (its {os.path.basename(path)} takes noise only)."
         )
     try:
-        # Classes first: a label that names no class is refused at once.
-        classes = None
-        if args.from_label is not None:
-            classes = interpolation.class_interpolation(
-                generator, args.from_label, args.to_label, args.steps,
-                seed=args.seed, rows=args.rows, class_names=class_names,
-            )
-        strip = interpolation.interpolation_strip(
-            generator, args.rows, args.steps, seed=args.seed
-        )
-        frames = interpolation.walk_frames(
-            generator, args.points, args.frames, walkers=args.grid**2,
-            seed=args.seed,
-        )
+        images = _interpolation_images(args, generator, class_names)
     except ValueError as err:
         print(f"keras-gan: error: {err}", file=sys.stderr)
         return EXIT_USAGE
-    out_dir = args.out_dir or os.path.join(args.run, "samples")
+    for written_path in _write_interpolations(args, *images):
+        print(written_path)
+    return 0
+
+
+def _interpolation_images(args, generator, class_names):
+    """`(strip, row names, GIF frames, class mix or None)` for the files."""
+    from keras_gan import interpolation
+
+    # Classes first: a label that names no class is refused at once.
+    classes = None
+    if args.from_label is not None:
+        classes = interpolation.class_interpolation(
+            generator, args.from_label, args.to_label, args.steps,
+            seed=args.seed, rows=args.rows, class_names=class_names,
+        )
+    strip = interpolation.interpolation_strip(
+        generator, args.rows, args.steps, seed=args.seed
+    )
+    # A conditional strip's row i shows class i mod k: named beside the row.
+    names = interpolation.row_names(generator, args.rows, class_names)
+    frames = interpolation.walk_frames(
+        generator, args.points, args.frames, walkers=args.grid**2,
+        seed=args.seed,
+    )
+    return strip, names, frames, classes
+
+
+def _write_interpolations(args, strip, row_names, frames, classes):
+    """Writes the strip, the GIF and the class mix; returns their paths."""
+    from keras_gan.images import save_grid
+    from keras_gan.images import save_grid_gif
+
+    out_dir = args.out_dir or RunDirectory(args.run).samples_dir
     grid = {"rows": args.rows, "cols": args.steps}
-    k = interpolation.num_classes(generator)
-    # A conditional strip's row i shows class i mod k: name it beside the row.
-    row_labels = None
-    if k is not None:
-        names = class_names if class_names and len(class_names) == k else range(k)
-        row_labels = [str(names[i % k]) for i in range(args.rows)]
     written = [
         save_grid(
             strip.reshape(-1, *strip.shape[2:]),
             os.path.join(out_dir, "interpolation.png"),
-            row_labels=row_labels,
+            row_labels=row_names,
             **grid,
         ),
         save_grid_gif(
@@ -645,9 +687,7 @@ def _interpolate(args, parser):
                 **grid,
             )
         )
-    for written_path in written:
-        print(written_path)
-    return 0
+    return written
 
 
 def _tf_log_level(environ):
@@ -680,7 +720,7 @@ def _requested_backend(args):
         except ValueError:
             pass  # _train reports the unreadable run
         else:
-            return recorded, f"{args.resume}/{options_lib.OPTIONS_FILE}"
+            return recorded, f"{args.resume}/{OPTIONS_FILE}"
     return options_lib.backend_in_force(), "the backend in force"
 
 
