@@ -110,8 +110,8 @@ class Evaluator:
     """FID, classes covered and memorisation against fixed real images."""
 
     def __init__(self, args, train_subset, floor_images, test_images, test_labels):
-        from keras_gan.metrics import fid_features_to_statistics
         from keras_gan.evaluation.extractors import get_extractor
+        from keras_gan.metrics import fid_features_to_statistics
 
         self.extractor = get_extractor(
             "classifier", dataset="fashion_mnist", cache_dir=args.cache_dir
