@@ -237,7 +237,42 @@ def from_pipeline(
     what = type(source).__name__
     if isinstance(source, keras.utils.PyDataset):
         source = _py_dataset_to_tf(source)
-    image_spec, label_spec = _split_element(source.element_spec, what)
+    image_spec = _image_spec(source.element_spec, labels, what)
+    batched = _is_batched(image_spec.shape)
+    size = transforms.parse_image_size(image_size)
+    transforms.check_channels(channels)
+    dataset = source.map(
+        _picker(what, batched, labels), num_parallel_calls=tf.data.AUTOTUNE
+    )
+    if value_range is None and image_spec.dtype == tf.uint8:
+        value_range = (0, 255)
+    if batched:
+        dataset = dataset.unbatch()
+    if value_range is None:
+        # Called from here, not a helper: the warning's stacklevel counts
+        # the frames up to the user's call.
+        value_range = detect_value_range(
+            _first_extremes(dataset, batch_size, what), image_spec.dtype
+        )
+    dataset, size = _resize_varying_sizes(dataset, size, labels, what)
+    if shuffle:
+        dataset = _shuffle(dataset, shuffle_buffer, seed)
+    dataset = dataset.batch(int(batch_size), drop_remainder=drop_remainder)
+    dataset = dataset.map(
+        _per_image(_finisher(size, channels, value_range), labels),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+    return scaling.mark_scaled(dataset.prefetch(tf.data.AUTOTUNE))
+
+
+def _image_spec(element_spec, labels, what):
+    """Returns the images' `tf.TensorSpec` of a source's elements.
+
+    Raises:
+        ValueError: when labels are asked of a source without them, or for
+            images that are not dense tensors.
+    """
+    image_spec, label_spec = _split_element(element_spec, what)
     if labels and label_spec is None:
         raise ValueError(
             f"Expected {what} elements with labels for labels=True "
@@ -248,9 +283,11 @@ def from_pipeline(
         raise ValueError(
             f"Expected images as dense tensors. Received {image_spec!r}."
         )
-    batched = _is_batched(image_spec.shape)
-    size = transforms.parse_image_size(image_size)
-    transforms.check_channels(channels)
+    return image_spec
+
+
+def _picker(what, batched, labels):
+    """Returns the map function from a source's elements to images (and labels)."""
 
     def pick(*element):
         element = element[0] if len(element) == 1 else element
@@ -263,47 +300,70 @@ def from_pipeline(
             return images, label
         return images
 
-    dataset = source.map(pick, num_parallel_calls=tf.data.AUTOTUNE)
-    if value_range is None and image_spec.dtype == tf.uint8:
-        value_range = (0, 255)
-    if batched:
-        dataset = dataset.unbatch()
-    if value_range is None:
-        # The first `batch_size` images (one batch of the output), computed
-        # once; only their extremes travel (sizes may vary).
-        def extremes(*element):
-            images = element[0]  # the images, with or without labels
-            return tf.stack([tf.reduce_min(images), tf.reduce_max(images)])
+    return pick
 
-        probe = list(dataset.take(int(batch_size)).map(extremes).as_numpy_iterator())
-        if not probe:
-            raise ValueError(f"Expected a {what} with images. Received an empty one.")
-        value_range = detect_value_range(np.stack(probe), image_spec.dtype)
+
+def _first_extremes(dataset, batch_size, what):
+    """Returns the min and max of each of the first `batch_size` images.
+
+    The first batch of the output, computed once; only the extremes travel
+    (sizes may vary).
+
+    Raises:
+        ValueError: for an empty source.
+    """
+
+    def extremes(*element):
+        images = element[0]  # the images, with or without labels
+        return tf.stack([tf.reduce_min(images), tf.reduce_max(images)])
+
+    probe = list(dataset.take(int(batch_size)).map(extremes).as_numpy_iterator())
+    if not probe:
+        raise ValueError(f"Expected a {what} with images. Received an empty one.")
+    return np.stack(probe)
+
+
+def _resize_varying_sizes(dataset, size, labels, what):
+    """Resizes each image when the images' sizes vary, before batching.
+
+    Returns:
+        `(dataset, size)`: `size` is None once the images are resized here,
+        else unchanged (batches are resized after batching).
+
+    Raises:
+        ValueError: for images of varying size without `image_size`.
+    """
     spec = dataset.element_spec
     image_shape = (spec[0] if labels else spec).shape
-    if None in image_shape[:2]:
-        if size is None:
-            raise ValueError(
-                f"Expected images of one size to batch them. Received {what} "
-                f"images of shape {image_shape} (sizes vary). Pass image_size=."
-            )
-        # Sizes vary: resize each image before batching.
-        dataset = dataset.map(
-            _per_image(lambda x: _resize(x, size), labels),
-            num_parallel_calls=tf.data.AUTOTUNE,
+    if None not in image_shape[:2]:
+        return dataset, size
+    if size is None:
+        raise ValueError(
+            f"Expected images of one size to batch them. Received {what} "
+            f"images of shape {image_shape} (sizes vary). Pass image_size=."
         )
-        size = None
-    if shuffle:
-        buffer = int(shuffle_buffer)
-        count = int(dataset.cardinality())
-        if count > 0:
-            buffer = min(buffer, count)
-        dataset = dataset.shuffle(
-            buffer,
-            seed=None if seed is None else int(seed),
-            reshuffle_each_iteration=True,
-        )
-    dataset = dataset.batch(int(batch_size), drop_remainder=drop_remainder)
+    dataset = dataset.map(
+        _per_image(lambda x: _resize(x, size), labels),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+    return dataset, None
+
+
+def _shuffle(dataset, shuffle_buffer, seed):
+    """Shuffles with a buffer capped at the dataset's size when known."""
+    buffer = int(shuffle_buffer)
+    count = int(dataset.cardinality())
+    if count > 0:
+        buffer = min(buffer, count)
+    return dataset.shuffle(
+        buffer,
+        seed=None if seed is None else int(seed),
+        reshuffle_each_iteration=True,
+    )
+
+
+def _finisher(size, channels, value_range):
+    """Returns the map function that resizes, converts and scales batches."""
 
     def finish(images):
         images = tf.cast(images, tf.float32)
@@ -312,10 +372,7 @@ def from_pipeline(
         images = _convert_channels(images, channels)
         return _scale(images, value_range)
 
-    dataset = dataset.map(
-        _per_image(finish, labels), num_parallel_calls=tf.data.AUTOTUNE
-    )
-    return scaling.mark_scaled(dataset.prefetch(tf.data.AUTOTUNE))
+    return finish
 
 
 def _per_image(function, labels):
