@@ -276,6 +276,72 @@ def _build(target, root, files, labels, key, size, channels, skip_bad_files,
     return manifest
 
 
+def _check_workers(workers):
+    """Raises a `ValueError` unless `workers` is None or a positive integer."""
+    if workers is not None and (
+        not isinstance(workers, (int, np.integer))
+        or isinstance(workers, bool)
+        or workers < 1
+    ):
+        raise ValueError(
+            "Expected workers to be None or a positive integer. Received: "
+            f"workers={workers!r}."
+        )
+
+
+def _cache_name(root, size, channels):
+    """Names a folder's cache after it and a hash of what the images depend on."""
+    return slug(root.name) + "-" + hash_key({
+        "folder": str(root),
+        "image_size": size,
+        "channels": channels,
+        "format_version": FORMAT_VERSION,
+    })
+
+
+def _current_manifest(target, key):
+    """Returns the manifest of the cache in `target` if it is current, else None."""
+    manifest = _read_manifest(target)
+    current = (
+        manifest is not None
+        and manifest.get("format_version") == FORMAT_VERSION
+        and manifest.get("listing_key") == key
+        and (target / IMAGES).is_file()
+        and (target / OK).is_file()
+    )
+    return manifest if current else None
+
+
+def _readable_split(folder, root, files, ok, split):
+    """Returns the indices of the split's readable files, reporting the others.
+
+    Args:
+        folder: the folder as the caller named it (for messages).
+        root: the folder's resolved path.
+        files: the folder's image files, sorted.
+        ok: bool `(len(files),)`: whether each file was readable.
+        split: "train" or "test".
+
+    Raises:
+        ValueError: when no file of the split is readable.
+    """
+    keep = held_out_indices(len(files), split, folder_lib.HOLD_OUT_EVERY)
+    bad = [
+        str(pathlib.Path(folder) / files[i].relative_to(root))
+        for i in keep
+        if not ok[i]
+    ]
+    # stacklevel=3: the warning points at open_folder's caller.
+    folder_lib.report_skipped(folder, bad, stacklevel=3)
+    keep = keep[ok[keep]]
+    if len(keep) == 0:
+        raise ValueError(
+            f"Expected at least one readable image in {folder}. Received "
+            f"{len(bad)} files, all unreadable."
+        )
+    return keep
+
+
 def open_folder(
     folder,
     split="train",
@@ -322,66 +388,31 @@ def open_folder(
     >>> images, labels = open_folder("faces/", image_size=(64, 64))
     >>> batch = images[np.arange(64)]  # reads 64 images from the cache
     """
-    if workers is not None and (
-        not isinstance(workers, (int, np.integer))
-        or isinstance(workers, bool)
-        or workers < 1
-    ):
-        raise ValueError(
-            "Expected workers to be None or a positive integer. Received: "
-            f"workers={workers!r}."
-        )
+    _check_workers(workers)
     folder_lib.report_skipped(folder, ())
     root = pathlib.Path(folder).expanduser().resolve()
     files, labels, _ = folder_lib.list_image_files(root)
     key = listing_key(root, files)
     size = None if image_size is None else [int(v) for v in image_size]
     directory = folders_cache_directory(cache_dir)
-    target = directory / (
-        slug(root.name) + "-" + hash_key({
-            "folder": str(root),
-            "image_size": size,
-            "channels": channels,
-            "format_version": FORMAT_VERSION,
-        })
-    )
-    manifest = _read_manifest(target)
-    current = (
-        manifest is not None
-        and manifest.get("format_version") == FORMAT_VERSION
-        and manifest.get("listing_key") == key
-        and (target / IMAGES).is_file()
-        and (target / OK).is_file()
-    )
-    if current and manifest["unreadable"] and not skip_bad_files:
+    target = directory / _cache_name(root, size, channels)
+    manifest = _current_manifest(target, key)
+    if manifest is None:
+        directory.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(directory)
+        if workers is None:
+            workers = os.cpu_count() or 1
+        _build(target, root, files, labels, key,
+               None if size is None else tuple(size), channels,
+               skip_bad_files, int(workers))
+    elif manifest["unreadable"] and not skip_bad_files:
         path = root / manifest["unreadable"][0]
         raise ValueError(
             f"Expected a readable image file. Could not read {path} (recorded "
             f"unreadable in the folder cache {target}). Pass "
             "skip_bad_files=True to skip unreadable files."
         )
-    if not current:
-        directory.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(directory)
-        if workers is None:
-            workers = os.cpu_count() or 1
-        manifest = _build(target, root, files, labels, key,
-                          None if size is None else tuple(size), channels,
-                          skip_bad_files, int(workers))
-    ok = np.load(target / OK)
-    keep = held_out_indices(len(files), split, folder_lib.HOLD_OUT_EVERY)
-    bad = [
-        str(pathlib.Path(folder) / files[i].relative_to(root))
-        for i in keep
-        if not ok[i]
-    ]
-    folder_lib.report_skipped(folder, bad)
-    keep = keep[ok[keep]]
-    if len(keep) == 0:
-        raise ValueError(
-            f"Expected at least one readable image in {folder}. Received "
-            f"{len(bad)} files, all unreadable."
-        )
+    keep = _readable_split(folder, root, files, np.load(target / OK), split)
     if labels is not None:
         labels = labels[keep]
     return FolderImages(target / IMAGES, keep), labels
