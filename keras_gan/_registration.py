@@ -35,8 +35,9 @@ def register_serializables():
     from keras_gan import _optimizer_pair
     from keras_gan import conditional
     from keras_gan import gan
+    from keras_gan.models import spectral_norm
 
-    return [_optimizer_pair, gan, conditional]
+    return [_optimizer_pair, gan, conditional, spectral_norm]
 
 
 def _register_quietly():

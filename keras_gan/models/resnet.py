@@ -9,8 +9,9 @@ Generator: Dense to 4x4 > up-sampling residual blocks (BN > ReLU >
 UpSampling2D(nearest) > Conv3x3 > BN > ReLU > Conv3x3, plus a shortcut
 UpSampling2D > Conv1x1) > BN > ReLU > Conv3x3 > tanh.
 
-Discriminator, every convolution and the Dense wrapped in
-`keras.layers.SpectralNormalization`: an optimised first block (Conv3x3 >
+Discriminator, every convolution and the Dense spectrally normalised
+(`keras_gan.models.spectral_norm.SpectralNormalization`, Keras' layer made
+a reparametrisation so that it trains on PyTorch too): an optimised first block (Conv3x3 >
 ReLU > Conv3x3 > AveragePooling2D, shortcut AveragePooling2D > Conv1x1),
 down-sampling residual blocks (ReLU > Conv3x3 > ReLU > Conv3x3 >
 AveragePooling2D, shortcut Conv1x1 > AveragePooling2D) down to 4x4, one
@@ -28,6 +29,7 @@ from keras import layers
 from keras_gan._checks import check_int
 from keras_gan.models.dcgan import _labels_input
 from keras_gan.models.dcgan import _synchronized_batch_norm
+from keras_gan.models.spectral_norm import SpectralNormalization
 
 SIZES = (32, 64, 128)
 _BASE = 4  # the generator starts from, and the discriminator ends at, 4x4
@@ -143,7 +145,7 @@ def residual_generator(
 
 
 def _sn(layer, **kwargs):
-    return layers.SpectralNormalization(layer, name=f"sn_{layer.name}", **kwargs)
+    return SpectralNormalization(layer, name=f"sn_{layer.name}", **kwargs)
 
 
 def _pool(x, name, down=True):
@@ -175,9 +177,9 @@ def residual_discriminator(
 
     An optimised first block and down-sampling blocks to 4x4 (3 blocks for
     32 px, 4 for 64, 5 for 128), one block at 4x4, ReLU, a sum over the
-    4x4 positions, Dense(1). Every weight layer is wrapped in
-    `keras.layers.SpectralNormalization` (one power iteration per
-    training call). No dropout. The logit is not squashed: losses take
+    4x4 positions, Dense(1). Every weight layer is spectrally normalised
+    (a subclass of `keras.layers.SpectralNormalization`, one power
+    iteration per training call). No dropout. The logit is not squashed: losses take
     logits.
 
     Args:
