@@ -29,12 +29,24 @@ def networks(options, image_shape, num_classes=None):
             take labels too). Defaults to `None`.
 
     Returns:
-        `(generator, discriminator)`, the DCGAN networks for that shape.
+        `(generator, discriminator)` for that shape: the DCGAN networks, or
+        the residual ones with `options["arch"] == "resnet"`.
     """
     from keras_gan.models import dcgan_discriminator
     from keras_gan.models import dcgan_generator
 
     image_shape = tuple(image_shape)
+    # Runs recorded before `arch` existed used the DCGAN.
+    if options.get("arch", "dcgan") == "resnet":
+        from keras_gan.models import residual_discriminator
+        from keras_gan.models import residual_generator
+
+        return (
+            residual_generator(
+                image_shape, options["latent_dim"], num_classes=num_classes
+            ),
+            residual_discriminator(image_shape, num_classes=num_classes),
+        )
     return (
         dcgan_generator(
             image_shape, options["latent_dim"], num_classes=num_classes

@@ -340,6 +340,16 @@ def _train(args, parser):
             options = _resume_options(args)
         else:
             options = options_lib.resolve(_explicit(args), preset=args.preset)
+            folder = os.path.expanduser(options["dataset"])
+            if options["preset"] == "folder" and os.path.isdir(folder):
+                # Image size and batch from the folder, unless given.
+                from keras_gan.data.folder import folder_settings
+
+                size, batch, message = folder_settings(
+                    folder, args.image_size, args.batch_size
+                )
+                options = {**options, "image_size": size, "batch_size": batch}
+                print(message, flush=True)
     except ValueError as err:
         parser.error(str(err))
     # Imported late so `keras-gan --help` answers without loading TensorFlow.

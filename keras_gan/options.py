@@ -64,6 +64,31 @@ PRESET_TABLE = {
             "batch_size": 64,
         },
     ),
+    # A folder of your own images (issue 25): the residual networks with a
+    # spectrally normalised critic, ADA for small folders (p can reach 1
+    # in 100k images, as such runs see few), a generator EMA, R1 and TTUR
+    # with StyleGAN2-ADA's Adam betas. Non-saturating loss, not hinge: ADA's
+    # target 0.6 and R1 were tuned with it (StyleGAN2-ADA). R1's gamma is
+    # StyleGAN2-ADA's 0.0002 * res^2 / batch at 64 px, batch 32 (~0.03),
+    # rounded up. `keras-gan train --preset folder` picks --image-size and
+    # --batch-size from the folder unless given (data.folder.folder_settings).
+    # Not yet tuned by measurement.
+    "folder": (
+        "your own images: resnet networks, ADA, EMA(10 kimg), R1 0.05, "
+        "TTUR 1e-4/4e-4; image size and batch picked from the folder",
+        {
+            "arch": "resnet",
+            "lr": 1e-4,
+            "d_lr": 4e-4,
+            "beta1": 0.0,
+            "beta2": 0.99,
+            "augment": "ada",
+            "ada_kimg": 100.0,
+            "r1": 0.05,
+            "ema_kimg": 10.0,
+            "d_dropout": 0.0,
+        },
+    ),
 }
 DEFAULT_PRESET = "lecture"
 # The presets' option overrides, by name.
@@ -142,6 +167,10 @@ OPTIONS = (
     _opt("image_size", None, int,
          "resize images to this square size (default: keep the data's size)",
          minimum=4, nullable=True),
+    _opt("channels", None, int,
+         "convert every image to 1 (grey) or 3 (colour) channels (default: "
+         "keep the data's; a folder mixing grey and colour files needs it)",
+         choices=(1, 3), nullable=True),
     _opt("epochs", 30, int, "epochs to train", minimum=1),
     _opt("batch_size", 256, int, "images per training step", minimum=1),
     _opt("steps_per_epoch", None, int,
@@ -153,6 +182,11 @@ OPTIONS = (
          "smaller buffer a partial one", minimum=1),
     _opt("latent_dim", 100, int, "size of the generator's noise vector",
          minimum=1),
+    _opt("arch", "dcgan", str,
+         "networks: dcgan (the lecture's, any size whose sides divide by "
+         "4) or resnet (residual generator, spectrally normalised residual "
+         "discriminator; square 32, 64 or 128 px; --d-dropout does not "
+         "apply)", choices=("dcgan", "resnet")),
     _opt("conditional", False, bool,
          "condition both networks on the class label (a ConditionalGAN; "
          "needs a dataset with labels): sample grids show one row per "

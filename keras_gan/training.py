@@ -336,14 +336,21 @@ def _training_images(options, strategy):
     # Folders stream from an on-disk cache of the decoded images (built
     # once, in parallel); other sources load into memory.
     images, labels = open_arrays(
-        options["dataset"], image_size=options["image_size"]
+        options["dataset"],
+        image_size=options["image_size"],
+        # Runs recorded before `channels` existed kept the files' own.
+        channels=options.get("channels"),
     )
     names = _class_names(options, labels)
     if options["batch_size"] > len(images):
+        # A power of 2 giving about 8 steps per epoch (or 1 for tiny data).
+        fits = len(images) // 8 or len(images)
         raise ValueError(
             f"Expected batch_size <= the number of training images. "
             f"Received batch_size={options['batch_size']} for {len(images)} "
-            f"training images in {options['dataset']!r}."
+            f"training images in {options['dataset']!r} (a folder's training "
+            f"split is five images in six). A batch that works: "
+            f"--batch-size {1 << (fits.bit_length() - 1)}."
         )
     check_batches(strategy, options["batch_size"], len(images),
                   options["steps_per_epoch"])

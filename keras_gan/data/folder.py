@@ -135,33 +135,66 @@ def _decode(path, channels, size):
     return array, is_grey
 
 
+def _survey(files):
+    # Sizes and kinds of every readable file, from headers only:
+    # ({(H, W): [paths]}, {"grey": [paths], "colour": [paths]}).
+    sizes, kinds = {}, {"grey": [], "colour": []}
+    for path in files:
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+                grey = image.mode in GREY_MODES
+        except _BAD_FILE_ERRORS:
+            continue
+        sizes.setdefault((height, width), []).append(path)
+        kinds["grey" if grey else "colour"].append(path)
+    return sizes, kinds
+
+
+def _examples(paths, n=3):
+    names = ", ".join(pathlib.Path(p).name for p in paths[:n])
+    return names + (", ..." if len(paths) > n else "")
+
+
 def check_like_first(first, path, array, is_grey, channels):
     """Raises ValueError when an image differs in kind or size from the first.
 
+    The message counts the folder's files of each kind or size (from their
+    headers) when `first` holds the listing under `"files"`.
+
     Args:
-        first: `{"path", "grey", "shape"}` of the folder's first readable file.
+        first: `{"path", "grey", "shape"}` of the folder's first readable
+            file, and optionally `"files"`: every file of the load.
         path: the file just decoded.
         array: its uint8 HWC array.
         is_grey: whether the file itself is grey.
         channels: the requested channels (None: the files' own kind must
             agree).
     """
-    if channels is None and is_grey != first["grey"]:
-        grey, colour = (
-            (path, first["path"]) if is_grey else (first["path"], path)
-        )
+    mixed_kinds = channels is None and is_grey != first["grey"]
+    if not mixed_kinds and array.shape == first["shape"]:
+        return
+    files = first.get("files") or [first["path"], path]
+    sizes, kinds = _survey(files)
+    if mixed_kinds:
+        grey, colour = kinds["grey"], kinds["colour"]
         raise ValueError(
-            "Expected all images to be grey or all colour. Received grey "
-            f"{grey} and colour {colour}. Pass channels=1 or channels=3 "
-            "to convert them all."
+            "Expected all images to be grey or all colour. Received "
+            f"{len(grey)} grey files ({_examples(grey, 5)}) and {len(colour)} "
+            f"colour files ({_examples(colour, 5)}). Pass channels=1 (grey) "
+            "or channels=3 (colour) to convert them all (--channels 1 or 3 "
+            "on the command line)."
         )
-    if array.shape != first["shape"]:
-        raise ValueError(
-            "Expected all images to have the same size. Received (H, W) "
-            f"= {first['shape'][:2]} for {first['path']} and "
-            f"{array.shape[:2]} for "
-            f"{path}. Pass image_size=(H, W) to resize them."
-        )
+    counts = sorted(sizes.items(), key=lambda item: -len(item[1]))
+    detail = "; ".join(
+        f"{len(paths)} of {h}x{w} ({_examples(paths)})"
+        for (h, w), paths in counts[:5]
+    ) + ("; ..." if len(counts) > 5 else "")
+    raise ValueError(
+        "Expected all images to have the same size. Received "
+        f"{len(counts)} sizes (H x W): {detail}. Pass image_size=(H, W) to "
+        "resize them all (--image-size N on the command line)."
+    )
 
 
 # Errors Pillow raises on unreadable, truncated or hostile files.
@@ -255,6 +288,7 @@ def load_folder(
     report_skipped(folder, ())
     folder = pathlib.Path(folder)
     files, labels, _ = list_image_files(folder)
+    listing = files  # the whole folder, counted in mixed-folder messages
     keep = held_out_indices(len(files), split, HOLD_OUT_EVERY)
     files = [files[i] for i in keep]
     if labels is not None:
@@ -271,7 +305,8 @@ def load_folder(
             continue
         array, is_grey = decoded
         if images is None:
-            first = {"path": path, "grey": is_grey, "shape": array.shape}
+            first = {"path": path, "grey": is_grey, "shape": array.shape,
+                     "files": listing}
             images = np.empty((len(files),) + array.shape, dtype=np.uint8)
         check_like_first(first, path, array, is_grey, channels)
         images[i] = array
@@ -287,3 +322,80 @@ def load_folder(
         images = images[ok]
         labels = None if labels is None else labels[ok]
     return images, labels
+
+
+# `folder_settings`' choices: the residual networks' sizes, and batches.
+FOLDER_SIZES = (32, 64, 128)
+FOLDER_BATCHES = (64, 32, 16, 8)
+MIN_STEPS_PER_EPOCH = 8
+
+
+def _header_sizes(files):
+    # (width, height) of every readable file; Pillow reads headers only.
+    sizes = []
+    for path in files:
+        try:
+            with Image.open(path) as image:
+                sizes.append(image.size)
+        except _BAD_FILE_ERRORS:
+            continue
+    return sizes
+
+
+def folder_settings(folder, image_size=None, batch_size=None):
+    """Picks an image size and a batch size for training on a folder.
+
+    The image size is the largest of 32, 64 and 128 not above the median
+    image side (the shorter side of each file; 32 when the median is
+    smaller). The batch is the largest of 64, 32, 16 and 8 that gives at
+    least 8 steps per epoch on the training split (five images in six), or
+    8 for smaller folders (fewer when the split holds fewer than 8). Values
+    given are kept. The `folder` preset of `keras-gan train` calls it.
+
+    Args:
+        folder: path to a folder of images (see `load_folder`).
+        image_size: an image size already chosen, or None to pick one.
+            Defaults to None.
+        batch_size: a batch size already chosen, or None to pick one.
+            Defaults to None.
+
+    Returns:
+        `(image_size, batch_size, message)`: the message is one line saying
+        what was chosen and why.
+
+    Raises:
+        ValueError: for a folder without image files.
+
+    Example:
+
+    >>> size, batch, message = folder_settings("photos/")  # doctest: +SKIP
+    """
+    files, _, _ = list_image_files(pathlib.Path(folder))
+    train = len(held_out_indices(len(files), "train", HOLD_OUT_EVERY))
+    said = []
+    if image_size is None:
+        sides = [min(size) for size in _header_sizes(files)] or [0]
+        median = float(np.median(sides))
+        fitting = [s for s in FOLDER_SIZES if s <= median]
+        image_size = fitting[-1] if fitting else FOLDER_SIZES[0]
+        said.append(
+            f"--image-size {image_size} (median image side {median:g} px; "
+            f"the largest of {list(FOLDER_SIZES)} not above it"
+            + ("" if fitting else ", or the smallest") + ")"
+        )
+    if batch_size is None:
+        batch_size = next(
+            (b for b in FOLDER_BATCHES if train // b >= MIN_STEPS_PER_EPOCH),
+            min(FOLDER_BATCHES[-1], 2 ** int(np.log2(max(train, 1)))),
+        )
+        said.append(
+            f"--batch-size {batch_size} ({train} training images: "
+            f"{-(-train // batch_size)} steps per epoch; the largest of "
+            f"{list(FOLDER_BATCHES)} giving at least {MIN_STEPS_PER_EPOCH})"
+        )
+    message = (
+        f"Folder preset chose {', '.join(said)}; pass them to choose yourself."
+        if said
+        else "Folder preset: using the --image-size and --batch-size given."
+    )
+    return image_size, batch_size, message

@@ -220,7 +220,8 @@ def _write_images(out, root, files, size, channels, skip_bad_files, pool):
                 continue
             array, is_grey = result
             if first is None:
-                first = {"path": path, "grey": is_grey, "shape": array.shape}
+                first = {"path": path, "grey": is_grey, "shape": array.shape,
+                         "files": files}
                 row_bytes = array.size
                 np.lib.format.write_array_header_2_0(out, {
                     "descr": "|u1",

@@ -72,7 +72,8 @@ def test_mixed_grey_and_colour_needs_channels(tmp_path, write_image):
     write_image(tmp_path / "rgb.png", (255, 0, 0), mode="RGB")
     with pytest.raises(
         ValueError,
-        match=r"grey .*grey\.png and colour .*rgb\.png\. Pass channels=",
+        match=r"1 grey files \(grey\.png\) and 1 colour files \(rgb\.png\)\. "
+        r"Pass channels=1 \(grey\) or channels=3 .*--channels",
     ):
         load_arrays(tmp_path)
     images, _ = load_arrays(tmp_path, channels=3)
@@ -89,8 +90,8 @@ def test_differing_sizes_need_image_size(tmp_path, write_image):
     write_image(tmp_path / "b.png", 1, size=(10, 6))
     with pytest.raises(
         ValueError,
-        match=r"\(8, 8\) for .*a\.png and \(6, 10\) for .*b\.png\. "
-        r"Pass image_size",
+        match=r"2 sizes \(H x W\): 1 of 8x8 \(a\.png\); 1 of 6x10 \(b\.png\)\. "
+        r"Pass image_size=\(H, W\) .*--image-size",
     ):
         load_arrays(tmp_path)
     images, _ = load_arrays(tmp_path, image_size=16)
@@ -207,3 +208,43 @@ def test_load_dataset_from_folder_with_labels(class_folder):
         for image, label in zip(images.numpy(), labels.numpy()):
             expected = 10 / 127.5 - 1 if label == 0 else 200 / 127.5 - 1
             np.testing.assert_allclose(image, expected, rtol=1e-6)
+
+
+def test_mixed_folders_are_counted_through_the_cache_too(tmp_path, write_image):
+    # The CLI's loader (the decoded cache) and load_arrays give one message,
+    # counting every file of each size or kind, not just the first two.
+    from keras_gan.data import open_arrays
+
+    for i in range(4):
+        write_image(tmp_path / "sizes" / f"a{i}.png", 1, size=(8, 8))
+    for i in range(2):
+        write_image(tmp_path / "sizes" / f"b{i}.png", 1, size=(12, 6))
+    match = r"2 sizes \(H x W\): 4 of 8x8 \(a0\.png, a1\.png, a2\.png, \.\.\.\); 2 of 6x12"
+    for load in (load_arrays, open_arrays):
+        with pytest.raises(ValueError, match=match):
+            load(tmp_path / "sizes", cache_dir=tmp_path / "cache") if load is open_arrays else load(tmp_path / "sizes")
+    for i in range(3):
+        write_image(tmp_path / "kinds" / f"g{i}.png", 30, mode="L")
+    write_image(tmp_path / "kinds" / "c.png", (255, 0, 0), mode="RGB")
+    match = r"3 grey files \(g0\.png, g1\.png, g2\.png\) and 1 colour files \(c\.png\)"
+    with pytest.raises(ValueError, match=match):
+        open_arrays(tmp_path / "kinds", cache_dir=tmp_path / "cache")
+    assert open_arrays(tmp_path / "kinds", channels=3, cache_dir=tmp_path / "cache")[0].shape[1:] == (8, 8, 3)
+
+
+@pytest.mark.parametrize(
+    "count, side, size, batch",
+    [(300, 80, 64, 16), (60, 200, 128, 8), (1200, 40, 32, 64), (30, 20, 32, 8), (6, 64, 64, 4)],
+)
+def test_folder_settings_picks_size_and_batch(tmp_path, write_image, count, side, size, batch):
+    from keras_gan.data.folder import folder_settings
+
+    for i in range(count):
+        write_image(tmp_path / f"{i:04d}.png", 1, size=(side + i % 3, side))
+    chosen = folder_settings(tmp_path)
+    assert chosen[:2] == (size, batch)
+    assert f"--image-size {size} (median image side {side:g} px" in chosen[2]
+    assert f"--batch-size {batch} (" in chosen[2]
+    # What the user gives wins, and is not reported as chosen.
+    given = folder_settings(tmp_path, image_size=48, batch_size=2)
+    assert given[:2] == (48, 2) and "chose" not in given[2]
