@@ -17,7 +17,49 @@ helps early in training, and both follow StyleGAN2-ADA
   belong to none of the averaged weights.
 """
 
+import numbers
+
+import numpy as np
+
+import keras
 from keras import ops
+
+
+def check_ema_settings(ema_kimg, ema_rampup):
+    """`GAN`'s EMA settings as `(ema_kimg, ema_rampup)`: a float or None, a float.
+
+    Args:
+        ema_kimg: the half-life in thousands of images, or `None` (no EMA).
+        ema_rampup: the warm-up fraction, or 0 or `None` (a fixed half-life).
+
+    Returns:
+        `(None or float(ema_kimg), float(ema_rampup or 0))`.
+
+    Raises:
+        ValueError: if `ema_kimg` is not a positive number or `ema_rampup`
+            is negative, naming the value received.
+    """
+    for name, value in (("ema_kimg", ema_kimg), ("ema_rampup", ema_rampup)):
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, (numbers.Real, np.number))
+            or not np.isfinite(value)
+            or value < 0
+            or (name == "ema_kimg" and value == 0)
+        ):
+            raise ValueError(
+                f"Expected `{name}` to be a positive number or None. "
+                f"Received: {name}={value!r}"
+            )
+    return (None if ema_kimg is None else float(ema_kimg)), float(ema_rampup or 0.0)
+
+
+def ema_copy(network):
+    """A non-trainable clone of `network` holding its weights: the EMA's start."""
+    copy = keras.models.clone_model(network)
+    copy.set_weights(network.get_weights())
+    copy.trainable = False
+    return copy
 
 
 def ema_beta(batch_size, images_seen, half_life_kimg, rampup=0.05):

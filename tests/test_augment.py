@@ -7,6 +7,9 @@ import keras
 from keras import layers
 
 from keras_gan import GAN
+from keras_gan._ada import ada_variables
+from keras_gan._ada import update_ada
+from keras_gan._regularisers import r1
 from keras_gan.augment import diff_augment
 from keras_gan.augment import parse_policy
 from tests.conftest import square_images
@@ -76,7 +79,7 @@ def test_r1_is_the_squared_input_gradient_norm():
     gan.compile(r1_penalty=2.0)
     w = _numpy(d.layers[-1].kernel)
     real = keras.ops.convert_to_tensor(np.random.default_rng(0).uniform(-1, 1, (4, 8, 8, 1)).astype("float32"))
-    np.testing.assert_allclose(_numpy(gan._r1(real, None)), np.sum(w**2), rtol=1e-5)
+    np.testing.assert_allclose(_numpy(r1(gan, real, None, None)), np.sum(w**2), rtol=1e-5)
 
 
 def test_compile_checks_and_saves_augment_and_r1(tmp_path, tiny_images):
@@ -147,7 +150,7 @@ def _ada_gan(discriminator=None, d_lr=1e-2, **compile_kwargs):
 
 
 def _ada_state(gan):
-    return [float(keras.ops.convert_to_numpy(v)) for v in gan._ada_variables()]
+    return [float(keras.ops.convert_to_numpy(v)) for v in ada_variables(gan)]
 
 
 @pytest.mark.parametrize("loss, boundary", [("non_saturating", 0.0), ("least_squares", 0.5)])
@@ -157,7 +160,7 @@ def test_ada_adjusts_p_by_the_sign_of_rt_minus_target_every_interval(loss, bound
 
     def step(real_logits, finite=ok):
         logits = keras.ops.convert_to_tensor(np.asarray(real_logits, "float32")[:, None] + boundary)
-        logs = gan._update_ada(logits, 1, finite)
+        logs = update_ada(gan, logits, 1, finite)
         return float(_numpy(logs["ada_p"]))
 
     real, fake = [1.0] * 16, [-1.0] * 16
