@@ -7,8 +7,6 @@ from keras_gan import GAN
 from keras_gan.models import residual_discriminator
 from keras_gan.models import residual_generator
 
-pytestmark = pytest.mark.backends
-
 TINY = 4  # the width unit: tiny networks, seconds on a CPU
 
 
@@ -60,6 +58,7 @@ def test_bad_widths_are_refused(kwargs):
         residual_generator((32, 32, 3), **{"channels": TINY, **kwargs})
 
 
+@pytest.mark.backends  # on JAX and PyTorch too (tests/backends)
 def test_conditional_networks_take_labels():
     shape = (32, 32, 1)
     g = residual_generator(shape, latent_dim=8, channels=TINY, num_classes=3)
@@ -72,6 +71,7 @@ def test_conditional_networks_take_labels():
     assert not np.allclose(logits, other)  # the label changes the logit
 
 
+@pytest.mark.backends  # on JAX and PyTorch too (tests/backends)
 def test_saved_networks_load_and_compute_the_same(tmp_path):
     shape = (32, 32, 3)
     g = residual_generator(shape, latent_dim=8, channels=TINY)
@@ -88,6 +88,7 @@ def test_saved_networks_load_and_compute_the_same(tmp_path):
         )
 
 
+@pytest.mark.backends  # on JAX and PyTorch too (tests/backends)
 def test_gan_fits_the_residual_networks_and_round_trips(tmp_path):
     shape = (32, 32, 3)
     keras.utils.set_random_seed(0)
