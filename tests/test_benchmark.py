@@ -216,61 +216,6 @@ def test_retrace_counting_finds_tf_functions_and_epoch_timer_records(monkeypatch
     assert timer.traces == [2, 2, 3]
 
 
-@pytest.mark.slow
-def test_smoke_run_reports_every_key(tmp_path):
-    out = tmp_path / "bench.json"
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            SCRIPT,
-            "--smoke",
-            "--configs",
-            "lecture,fit,fit+callbacks",
-            "--json",
-            str(out),
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    header = "| config | " + " | ".join(h for _, h, _ in benchmark.TABLE_COLUMNS)
-    assert header in proc.stdout
-    for text in ("Machine:", "AVX512-BF16", "Matmul peak", "| target |"):
-        assert text in proc.stdout
-
-    report = json.loads(out.read_text())
-    assert set(report) >= {"machine", "settings", "runs", "summary", "targets"}
-    assert len(report["runs"]) == 3
-    # The lecture's DCGAN, by hand: G = Dense 100->12544 (1,254,400 MACs)
-    # + ConvT 5x5 256->128 on 7x7 (40,140,800) + ConvT 5x5 128->64 on 7x7
-    # (10,035,200) + ConvT 5x5 64->1 on 14x14 (313,600); D = Conv 5x5 1->64
-    # to 14x14 (313,600) + Conv 5x5 64->128 to 7x7 (10,035,200) + Dense
-    # 6272->1 (6,272). 6 * (G + 2 D) FLOPs per image.
-    dcgan_flops = 6 * (51_744_000 + 2 * 10_355_072)
-    for run in report["runs"]:
-        assert "error" not in run, run.get("error")
-        assert set(benchmark.RUN_KEYS) <= set(run)
-        assert len(run["epoch_s"]) == 2  # 1 warm-up + 1 timed
-        # Smoke: 2 steps of 32 per epoch; rates follow from the timed epoch.
-        assert (run["steps_per_epoch"], run["images_per_epoch"]) == (2, 64)
-        assert run["epoch_s_median"] == run["epoch_s"][1]
-        assert run["images_per_s"] == pytest.approx(64 / run["epoch_s_median"])
-        assert run["steps_per_s"] == pytest.approx(2 / run["epoch_s_median"])
-        assert run["train_flops_per_image"] == dcgan_flops
-        assert run["batches_per_pass"] >= 2 and run["traces_total"] >= 1
-        if run["config"] != "lecture":
-            # The library's step is traced once, in the warm-up epoch.
-            assert run["retraces_after_warmup"] == 0
-    for config in ("lecture", "fit", "fit+callbacks"):
-        assert set(benchmark.SUMMARY_KEYS) <= set(report["summary"][config])
-    assert report["summary"]["fit+callbacks"]["callbacks_s"] is not None
-    assert len(report["targets"]) == 8
-
-
 def test_backend_comparison_pairs_each_fit_with_its_own_loop():
     # Two repeats. TF: fit 1.00x then 0.98x its loop (median 0.99x < 1.00);
     # JAX: fit 0.95x and 0.97x (median 0.96x >= 0.95), fit+xla 1.20x;
@@ -384,7 +329,13 @@ def test_run_config_refuses_another_backend():
 
 
 @pytest.mark.slow
-def test_smoke_run_of_every_backend_pair(tmp_path):
+def test_smoke_run_of_every_backend_reports_every_key(tmp_path):
+    # One benchmark process for TensorFlow's configurations (the lecture's
+    # loop, fit, fit with callbacks), JAX's jitted loop and fit, and the
+    # PyTorch pair through --backends (the eager JAX fit adds a minute and
+    # nothing the others do not test). Each configuration runs in a
+    # subprocess of its own either way; one run instead of two saves the
+    # parent's start-up and matmul peaks, which were the same code path.
     import importlib.util
 
     missing = [b for b in ("jax", "torch") if importlib.util.find_spec(b) is None]
@@ -392,33 +343,61 @@ def test_smoke_run_of_every_backend_pair(tmp_path):
         pytest.skip(f"{missing} not installed: pip install -e \".[jax,torch]\"")
     out = tmp_path / "bench.json"
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    # JAX's jitted fit and loop and the PyTorch pair through --backends (the
-    # eager JAX fit adds a minute and nothing the others do not test).
     proc = subprocess.run(
-        [sys.executable, SCRIPT, "--smoke", "--configs", "jax:loop,jax:fit+xla",
+        [sys.executable, SCRIPT, "--smoke",
+         "--configs", "lecture,fit,fit+callbacks,jax:loop,jax:fit+xla",
          "--backends", "torch", "--json", str(out)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=1200,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+    header = "| config | " + " | ".join(h for _, h, _ in benchmark.TABLE_COLUMNS)
+    assert header in proc.stdout
+    for text in ("Machine:", "AVX512-BF16", "Matmul peak", "| target |"):
+        assert text in proc.stdout
+
     report = json.loads(out.read_text())
-    expected = ["jax:loop", "jax:fit+xla", "torch:loop", "torch:fit"]
+    assert set(report) >= {"machine", "settings", "runs", "summary", "targets"}
+    expected = ["lecture", "fit", "fit+callbacks", "jax:loop", "jax:fit+xla",
+                "torch:loop", "torch:fit"]
     assert [r["config"] for r in report["runs"]] == expected
+    # The lecture's DCGAN, by hand: G = Dense 100->12544 (1,254,400 MACs)
+    # + ConvT 5x5 256->128 on 7x7 (40,140,800) + ConvT 5x5 128->64 on 7x7
+    # (10,035,200) + ConvT 5x5 64->1 on 14x14 (313,600); D = Conv 5x5 1->64
+    # to 14x14 (313,600) + Conv 5x5 64->128 to 7x7 (10,035,200) + Dense
+    # 6272->1 (6,272). 6 * (G + 2 D) FLOPs per image.
+    dcgan_flops = 6 * (51_744_000 + 2 * 10_355_072)
     for run in report["runs"]:
         assert "error" not in run, run.get("error")
+        assert set(benchmark.RUN_KEYS) <= set(run)
         assert run["backend"] == benchmark.config_backend(run["config"])
-        # 1 warm-up + 1 timed epoch of 2 steps: both networks updated 4
-        # times, by the hand-written loops as by fit.
+        assert len(run["epoch_s"]) == 2  # 1 warm-up + 1 timed
+        # Smoke: 2 steps of 32 per epoch; rates follow from the timed epoch.
+        # Both networks updated 4 times, by the hand-written loops as by fit.
+        assert (run["steps_per_epoch"], run["images_per_epoch"]) == (2, 64)
         assert run["updates"] == [4, 4], run["config"]
-        assert run["images_per_s"] == pytest.approx(64 / run["epoch_s"][1])
+        assert run["epoch_s_median"] == run["epoch_s"][1]
+        assert run["images_per_s"] == pytest.approx(64 / run["epoch_s_median"])
+        assert run["steps_per_s"] == pytest.approx(2 / run["epoch_s_median"])
+        assert run["train_flops_per_image"] == dcgan_flops, run["config"]
+        assert run["batches_per_pass"] >= 2
+    for config in expected:
+        assert set(benchmark.SUMMARY_KEYS) <= set(report["summary"][config])
+    assert report["summary"]["fit+callbacks"]["callbacks_s"] is not None
+    assert len(report["targets"]) == 8
+
     modes = {r["config"]: r["step_mode"] for r in report["runs"]}
     traces = {r["config"]: r["retraces_after_warmup"] for r in report["runs"]}
-    # JAX: traced once, in the warm-up; PyTorch: eager, nothing traced.
+    # The library's step is traced once, in the warm-up epoch (TensorFlow's
+    # and JAX's); PyTorch runs eagerly, nothing traced.
+    assert traces["fit"] == traces["fit+callbacks"] == 0
+    assert all(r["traces_total"] >= 1 for r in report["runs"] if r["backend"] == "tensorflow")
     assert modes["jax:loop"] == modes["jax:fit+xla"] == "jax.jit"
     assert traces["jax:loop"] == traces["jax:fit+xla"] == 0
     assert modes["torch:loop"] == modes["torch:fit"] == "eager"
     assert traces["torch:loop"] is None and traces["torch:fit"] is None
     rows = {r["config"]: r for r in report["backends"]}
-    assert list(rows) == ["jax:fit+xla", "torch:fit"]  # jax:fit did not run
+    assert list(rows) == ["fit", "jax:fit+xla", "torch:fit"]  # jax:fit did not run
     assert rows["jax:fit+xla"]["status"] == "n/a"  # the target is jax:fit's
-    assert rows["torch:fit"]["vs_loop"] > 0 and rows["torch:fit"]["status"] in ("PASS", "FAIL")
+    for config in ("fit", "torch:fit"):
+        assert rows[config]["vs_loop"] > 0 and rows[config]["status"] in ("PASS", "FAIL")
     assert "| torch | torch:fit | torch:loop | eager / eager |" in proc.stdout
