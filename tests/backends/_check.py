@@ -2,7 +2,9 @@
 
 A Keras backend is fixed per process, so `test_backends.py` runs this once
 per backend and reads the last line, `REPORT {json}`: each check's computed
-values, asserted on by the test.
+values, asserted on by the test. With `--no-tensorflow` (JAX and PyTorch)
+TensorFlow cannot be imported, and one more check builds a preset, loads
+arrays and trains without it.
 """
 
 import json
