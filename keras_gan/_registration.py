@@ -10,8 +10,12 @@ for TensorFlow), so it imports no model module itself. Instead:
 - otherwise a one-shot import hook imports them right after `keras` itself
   finishes loading, whenever the user's code first imports it.
 
-Either way, any code that can call `keras.saving.load_model` has the
-classes registered.
+When `keras` is first imported by one of keras-gan's own modules (`from
+keras_gan import GAN` before `import keras`), that module is still half
+done when Keras finishes loading, so the registration waits until every
+keras-gan module being imported has finished: the hook also wraps the
+loaders of keras-gan's modules imported while it waits. Either way, any
+code that can call `keras.saving.load_model` has the classes registered.
 """
 
 import importlib.abc
@@ -40,13 +44,31 @@ def register_serializables():
     return [_optimizer_pair, gan, conditional, spectral_norm]
 
 
-def _register_quietly():
-    # Run from inside `import keras`: a failure here must not break the
-    # user's import of Keras, so it warns instead (loading a GAN then fails
-    # with Keras' own "Could not locate class" message).
+def _half_imported(finished):
+    # keras-gan modules whose own import is still running, besides
+    # `finished` (whose code has just run) and the package itself (whose
+    # `__init__` imports no Keras): Python marks their spec `_initializing`.
+    return [
+        name
+        for name, module in list(sys.modules.items())
+        if name.startswith("keras_gan.")
+        and name != finished
+        and getattr(getattr(module, "__spec__", None), "_initializing", False)
+    ]
+
+
+def _after_import(finished):
+    # After `keras` or a keras-gan module has been executed: register once
+    # Keras is loaded and no keras-gan module is half done.
+    if "keras" not in sys.modules or _half_imported(finished):
+        return
+    uninstall()
     try:
         register_serializables()
     except Exception as error:  # noqa: BLE001 - reported, not swallowed
+        # Run from inside an import: a failure must not break the user's
+        # import, so it warns (loading a GAN then fails with Keras' own
+        # "Could not locate class" message).
         warnings.warn(
             "keras-gan could not register its classes with Keras "
             f"({type(error).__name__}: {error}); `keras.saving.load_model` "
@@ -55,8 +77,8 @@ def _register_quietly():
         )
 
 
-class _LoaderThenRegister(importlib.abc.Loader):
-    """Keras' own loader, followed by the registration."""
+class _LoaderThen(importlib.abc.Loader):
+    """A module's own loader, then `_after_import(its name)`."""
 
     def __init__(self, loader):
         self._loader = loader
@@ -66,32 +88,36 @@ class _LoaderThenRegister(importlib.abc.Loader):
 
     def exec_module(self, module):
         self._loader.exec_module(module)
-        _register_quietly()
+        _after_import(module.__name__)
 
     def __getattr__(self, name):
-        # Everything else (resource readers, `is_package`, ...) is Keras'.
+        # Everything else (resource readers, `is_package`, ...) is the
+        # module's own loader's.
         return getattr(self._loader, name)
 
 
-class _AfterKerasFinder(importlib.abc.MetaPathFinder):
-    """Finds `keras` with the other finders and wraps its loader, once."""
+class _RegistrationHook(importlib.abc.MetaPathFinder):
+    """Finds `keras` and keras-gan's modules with the other finders, and wraps their loaders."""
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != "keras":
+        if fullname != "keras" and not fullname.startswith("keras_gan."):
             return None
-        uninstall()
-        spec = importlib.util.find_spec("keras")
-        if spec is None or spec.loader is None:
-            return spec
-        spec.loader = _LoaderThenRegister(spec.loader)
-        return spec
+        for finder in list(sys.meta_path):
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _LoaderThen(spec.loader)
+                return spec
+        return None
 
 
-_FINDER = _AfterKerasFinder()
+_FINDER = _RegistrationHook()
 
 
 def uninstall():
-    """Removes the import hook if it is still waiting for Keras."""
+    """Removes the import hook if it is still waiting."""
     if _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
 
