@@ -13,6 +13,7 @@ import os
 import sys
 
 from keras_gan import run as run_lib
+from keras_gan._backends import BACKENDS
 
 # The run directory's file names, defined in `keras_gan.run` (which owns
 # them); kept here, where they were first defined, for code that reads
@@ -29,8 +30,7 @@ PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 # The names of `keras_gan.losses.LOSSES`, listed here so that the CLI's
 # `--help` does not load Keras (a test keeps the two in step).
 LOSS_NAMES = ("non_saturating", "minimax", "least_squares", "hinge", "wasserstein")
-# The Keras backends a GAN trains on, and the package each one imports.
-BACKENDS = ("tensorflow", "jax", "torch")
+# The package each backend (`keras_gan._backends.BACKENDS`) imports.
 BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 # Runs recorded before the `backend` option trained on TensorFlow, the only
 # backend `GAN.compile()` accepted then.

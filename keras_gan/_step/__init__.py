@@ -14,7 +14,8 @@ from typing import Protocol
 
 import keras
 
-BACKENDS = ("tensorflow", "jax", "torch")
+from keras_gan._backends import BACKENDS
+
 _MODULES = {"tensorflow": "tf_backend", "jax": "jax_backend", "torch": "torch_backend"}
 _RESOLVED = {}
 
