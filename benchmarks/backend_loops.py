@@ -71,9 +71,7 @@ def make_tf_step(generator, discriminator, batch_size, noise_dim):
             fake_output = discriminator(generated_images, training=True)
             gen_loss = generator_loss(fake_output)
             disc_loss = discriminator_loss(real_output, fake_output)
-        gradients_of_generator = gen_tape.gradient(
-            gen_loss, generator.trainable_variables
-        )
+        gradients_of_generator = gen_tape.gradient(gen_loss, generator.trainable_variables)
         gradients_of_discriminator = disc_tape.gradient(
             disc_loss, discriminator.trainable_variables
         )
@@ -97,9 +95,7 @@ def _iterations(*optimizers):
     return [int(o.iterations.numpy()) for o in optimizers]
 
 
-JaxStep = collections.namedtuple(
-    "JaxStep", ["train_step", "state", "optimizers", "traces"]
-)
+JaxStep = collections.namedtuple("JaxStep", ["train_step", "state", "optimizers", "traces"])
 
 
 def jax_train_step(generator, discriminator, batch_size, noise_dim, seed=0):
@@ -134,19 +130,13 @@ def jax_train_step(generator, discriminator, batch_size, noise_dim, seed=0):
     traces = [0]
 
     def losses(g_weights, d_weights, g_rest, d_rest, images, noise):
-        fake, g_rest = generator.stateless_call(
-            g_weights, g_rest, noise, training=True
-        )
-        real_output, d_rest = discriminator.stateless_call(
-            d_weights, d_rest, images, training=True
-        )
-        fake_output, d_rest = discriminator.stateless_call(
-            d_weights, d_rest, fake, training=True
-        )
+        fake, g_rest = generator.stateless_call(g_weights, g_rest, noise, training=True)
+        real_output, d_rest = discriminator.stateless_call(d_weights, d_rest, images, training=True)
+        fake_output, d_rest = discriminator.stateless_call(d_weights, d_rest, fake, training=True)
         g_loss = cross_entropy(jnp.ones_like(fake_output), fake_output)
-        d_loss = cross_entropy(
-            jnp.ones_like(real_output), real_output
-        ) + cross_entropy(jnp.zeros_like(fake_output), fake_output)
+        d_loss = cross_entropy(jnp.ones_like(real_output), real_output) + cross_entropy(
+            jnp.zeros_like(fake_output), fake_output
+        )
         return (g_loss, d_loss), (g_rest, d_rest)
 
     def train_step(state, images):
@@ -256,9 +246,9 @@ def make_torch_step(generator, discriminator, batch_size, noise_dim, seed=0):
         real_output = discriminator(images, training=True)
         fake_output = discriminator(generated_images, training=True)
         gen_loss = cross_entropy(torch.ones_like(fake_output), fake_output)
-        disc_loss = cross_entropy(
-            torch.ones_like(real_output), real_output
-        ) + cross_entropy(torch.zeros_like(fake_output), fake_output)
+        disc_loss = cross_entropy(torch.ones_like(real_output), real_output) + cross_entropy(
+            torch.zeros_like(fake_output), fake_output
+        )
         # Each loss differentiated for its own network only (the two tapes);
         # the graph is kept for the second loss.
         g_grads = torch.autograd.grad(gen_loss, g_params, retain_graph=True)

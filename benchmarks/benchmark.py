@@ -198,7 +198,6 @@ TABLE_COLUMNS = (
 )
 
 
-
 def config_backend(config):
     """The Keras backend a configuration runs on ("BACKEND:..." or TensorFlow)."""
     backend, sep, _ = config.partition(":")
@@ -388,7 +387,6 @@ def _source(dataset, labels=False):
     return images, np.arange(len(images)) % 10
 
 
-
 def _find_tf_functions(obj, seen=None):
     """The `tf.function`s reachable through closures from a callable."""
     seen = set() if seen is None else seen
@@ -504,16 +502,12 @@ def run_loop(backend, dataset, batch_size, epochs, steps, warmup, launch):
     train_images = train_images.astype("float32")
     train_images = (train_images - 127.5) / 127.5  # Normalize to [-1, 1]
     train_dataset = (
-        tf.data.Dataset.from_tensor_slices(train_images)
-        .shuffle(BUFFER_SIZE)
-        .batch(BATCH_SIZE)
+        tf.data.Dataset.from_tensor_slices(train_images).shuffle(BUFFER_SIZE).batch(BATCH_SIZE)
     )
     image_shape = tuple(train_images.shape[1:])
     generator = dcgan_generator(image_shape, noise_dim)
     discriminator = dcgan_discriminator(image_shape)
-    loop = backend_loops.MAKERS[backend](
-        generator, discriminator, BATCH_SIZE, noise_dim
-    )
+    loop = backend_loops.MAKERS[backend](generator, discriminator, BATCH_SIZE, noise_dim)
 
     batches_per_pass = int(train_dataset.cardinality())
     capped = bool(steps)
@@ -565,9 +559,7 @@ def run_loop(backend, dataset, batch_size, epochs, steps, warmup, launch):
     fill, data, images = _measure_data(train_dataset, steps_per_epoch, capped)
     result.update(data_fill_s=fill, data_s=data)
     images_per_epoch = steps * BATCH_SIZE if capped else images
-    return _finish(
-        result, epoch_s, epoch_cpu_s, warmup, steps_per_epoch, images_per_epoch
-    )
+    return _finish(result, epoch_s, epoch_cpu_s, warmup, steps_per_epoch, images_per_epoch)
 
 
 def _epoch_timer(launch, count_traces, sync=None):
@@ -750,14 +742,10 @@ def run_fit(config, dataset, batch_size, epochs, steps, warmup, launch):
         steps_per_epoch = result["batches_per_pass"]
     traces = timer.traces
     result.update(
-        train_flops_per_image=train_flops_per_image(
-            gan.generator, gan.discriminator
-        ),
+        train_flops_per_image=train_flops_per_image(gan.generator, gan.discriminator),
         first_step_s=timer.first_step,
         traces_total=traces[-1],
-        retraces_after_warmup=(
-            None if traces[-1] is None else traces[-1] - traces[warmup - 1]
-        ),
+        retraces_after_warmup=(None if traces[-1] is None else traces[-1] - traces[warmup - 1]),
         step_mode=_step_mode(gan, backend),
         updates=[
             int(keras.ops.convert_to_numpy(o.iterations))
@@ -928,9 +916,7 @@ def spawn(config, repeat, settings, timeout=3600):
     env = dict(os.environ)
     env["KERAS_BACKEND"] = config_backend(config)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (REPO, env.get("PYTHONPATH")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (REPO, env.get("PYTHONPATH")) if p)
     env[LAUNCH_ENV] = repr(time.time())
     try:
         proc = subprocess.run(
@@ -940,7 +926,7 @@ def spawn(config, repeat, settings, timeout=3600):
         return {"config": config, "repeat": repeat, "error": f"timed out after {timeout}s"}
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX):])
+            return json.loads(line[len(RESULT_PREFIX) :])
     tail = (proc.stderr or proc.stdout or "")[-2000:]
     return {
         "config": config,
@@ -1015,14 +1001,14 @@ def summarize(runs, peak_gflops, peak_gflops_per_cpu_s=None):
             )
             flops = _median(r["train_flops_per_image"] for r in ok)
             s["gflops"] = s["images_per_s"] * flops / 1e9
-            s["gflops_per_cpu_s"] = flops / 1e9 * s["images_per_s"] / s["steps_per_s"] / s["cpu_s_per_step"]
+            s["gflops_per_cpu_s"] = (
+                flops / 1e9 * s["images_per_s"] / s["steps_per_s"] / s["cpu_s_per_step"]
+            )
             if peak_gflops_per_cpu_s:
                 s["pct_peak"] = 100.0 * s["gflops_per_cpu_s"] / peak_gflops_per_cpu_s
             elif peak_gflops:
                 s["pct_peak"] = 100.0 * s["gflops"] / peak_gflops
-            s["vs_lecture"] = _paired(
-                runs, config, "lecture", "images_per_s", lambda a, b: a / b
-            )
+            s["vs_lecture"] = _paired(runs, config, "lecture", "images_per_s", lambda a, b: a / b)
             # Lecture CPU seconds per image over this config's: > 1 is faster.
             s["vs_lecture_cpu"] = _paired(
                 runs,
@@ -1056,31 +1042,26 @@ def evaluate_targets(summary, runs, settings):
         return f"{ratio:.2f}x{extra}"
 
     ratio = get("fit", "vs_lecture")
-    targets.append({
-        "target": "default fit >= 1.00x lecture images/s (fp32)",
-        "measured": with_cpu("fit", ratio),
-        "status": _status(None if ratio is None else ratio >= 1.00),
-    })
+    targets.append(
+        {
+            "target": "default fit >= 1.00x lecture images/s (fp32)",
+            "measured": with_cpu("fit", ratio),
+            "status": _status(None if ratio is None else ratio >= 1.00),
+        }
+    )
 
     # Two views: the paired difference of whole measured epochs (includes
     # everything, but two noisy numbers), and the callbacks' own
     # on_epoch_end seconds timed directly (little noise). The status uses
     # the direct one, as a share of a whole epoch (projected when --steps
     # caps the measured epochs).
-    overhead = _paired(
-        runs, "fit+callbacks", "fit", "epoch_s_median", lambda a, b: a / b - 1
-    )
-    extra_s = _paired(
-        runs, "fit+callbacks", "fit", "epoch_s_median", lambda a, b: a - b
-    )
+    overhead = _paired(runs, "fit+callbacks", "fit", "epoch_s_median", lambda a, b: a / b - 1)
+    extra_s = _paired(runs, "fit+callbacks", "fit", "epoch_s_median", lambda a, b: a - b)
     direct_s = get("fit+callbacks", "callbacks_s")
     fit_epoch = get("fit", "epoch_s")
     parts, value = [], None
     if overhead is not None:
-        parts.append(
-            f"{100 * overhead:+.1f}% ({extra_s:+.2f} s) paired epoch "
-            "difference"
-        )
+        parts.append(f"{100 * overhead:+.1f}% ({extra_s:+.2f} s) paired epoch difference")
         value = overhead
     if direct_s is not None and fit_epoch:
         value = direct_s / fit_epoch
@@ -1094,21 +1075,24 @@ def evaluate_targets(summary, runs, settings):
             full_epoch = full_steps / get("fit", "steps_per_s")
             value = direct_s / full_epoch
             parts.append(
-                f"{100 * value:.1f}% of a whole epoch "
-                f"({full_steps:.0f} steps, ~{full_epoch:.0f} s)"
+                f"{100 * value:.1f}% of a whole epoch ({full_steps:.0f} steps, ~{full_epoch:.0f} s)"
             )
-    targets.append({
-        "target": "fit+callbacks epoch time within 5% of fit",
-        "measured": "; ".join(parts) or "n/a",
-        "status": _status(None if value is None else value <= 0.05),
-    })
+    targets.append(
+        {
+            "target": "fit+callbacks epoch time within 5% of fit",
+            "measured": "; ".join(parts) or "n/a",
+            "status": _status(None if value is None else value <= 0.05),
+        }
+    )
 
     ratio = get("fit+bf16", "vs_lecture")
-    targets.append({
-        "target": "fit+bf16 >= 1.25x lecture images/s",
-        "measured": with_cpu("fit+bf16", ratio),
-        "status": _status(None if ratio is None else ratio >= 1.25),
-    })
+    targets.append(
+        {
+            "target": "fit+bf16 >= 1.25x lecture images/s",
+            "measured": with_cpu("fit+bf16", ratio),
+            "status": _status(None if ratio is None else ratio >= 1.25),
+        }
+    )
 
     # The library's configurations: the hand-written loops are not judged.
     retracing = {
@@ -1125,40 +1109,46 @@ def evaluate_targets(summary, runs, settings):
     lecture = get("lecture", "retraces")
     if lecture is not None:
         measured += f" (lecture loop: {lecture})"
-    targets.append({
-        "target": "no retracing after the first epoch (library configs)",
-        "measured": measured,
-        "status": _status(None if not retracing else not offenders),
-    })
-
-    ratio = _paired(
-        runs, "fit+conditional", "fit", "images_per_s", lambda a, b: b / a
+    targets.append(
+        {
+            "target": "no retracing after the first epoch (library configs)",
+            "measured": measured,
+            "status": _status(None if not retracing else not offenders),
+        }
     )
-    targets.append({
-        "target": "fit+conditional step <= 1.10x fit step (paired)",
-        "measured": "n/a" if ratio is None else f"{ratio:.2f}x",
-        "status": _status(None if ratio is None else ratio <= 1.10),
-    })
+
+    ratio = _paired(runs, "fit+conditional", "fit", "images_per_s", lambda a, b: b / a)
+    targets.append(
+        {
+            "target": "fit+conditional step <= 1.10x fit step (paired)",
+            "measured": "n/a" if ratio is None else f"{ratio:.2f}x",
+            "status": _status(None if ratio is None else ratio <= 1.10),
+        }
+    )
 
     for backend in ("jax", "torch"):
         loop, fit = BACKEND_CONFIGS[backend][:2]
         ratio = _paired(runs, fit, loop, "images_per_s", lambda a, b: a / b)
         least = BACKEND_TARGETS[backend]
-        targets.append({
-            "target": f"{fit} >= {least:.2f}x {loop} images/s (paired)",
-            "measured": "n/a" if ratio is None else f"{ratio:.2f}x",
-            "status": _status(None if ratio is None else ratio >= least),
-        })
+        targets.append(
+            {
+                "target": f"{fit} >= {least:.2f}x {loop} images/s (paired)",
+                "measured": "n/a" if ratio is None else f"{ratio:.2f}x",
+                "status": _status(None if ratio is None else ratio >= least),
+            }
+        )
 
     ratio = _paired(runs, "fit+callbacks", "lecture", "peak_rss_mb", lambda a, b: a / b)
     note = ""
     if settings["dataset"] != "fashion_mnist":
         note = f" (on {settings['dataset']}; the target is set on fashion_mnist)"
-    targets.append({
-        "target": "peak RSS of fit+callbacks <= 1.25x lecture loop's (fashion_mnist)",
-        "measured": ("n/a" if ratio is None else f"{ratio:.2f}x") + note,
-        "status": _status(None if ratio is None else ratio <= 1.25),
-    })
+    targets.append(
+        {
+            "target": "peak RSS of fit+callbacks <= 1.25x lecture loop's (fashion_mnist)",
+            "measured": ("n/a" if ratio is None else f"{ratio:.2f}x") + note,
+            "status": _status(None if ratio is None else ratio <= 1.25),
+        }
+    )
     return targets
 
 
@@ -1178,6 +1168,7 @@ def backend_comparison(summary, runs):
         `target` (the least `vs_loop` the project asks for, None for the
         extra configurations) and `status`.
     """
+
     def mode(config):
         modes = {r.get("step_mode") for r in runs if r["config"] == config and "error" not in r}
         return "/".join(sorted(m for m in modes if m)) or "-"
@@ -1189,22 +1180,20 @@ def backend_comparison(summary, runs):
                 continue
             ratio = _paired(runs, fit, loop, "images_per_s", lambda a, b: a / b)
             target = BACKEND_TARGETS[backend] if i == 0 else None
-            rows.append({
-                "backend": backend,
-                "config": fit,
-                "loop": loop,
-                "step": f"{mode(loop)} / {mode(fit)}",
-                "loop_images_per_s": (summary.get(loop) or {}).get("images_per_s"),
-                "fit_images_per_s": (summary.get(fit) or {}).get("images_per_s"),
-                "vs_loop": ratio,
-                "vs_loop_cpu": _paired(
-                    runs, fit, loop, "cpu_s_per_step", lambda a, b: b / a
-                ),
-                "target": target,
-                "status": _status(
-                    None if ratio is None or target is None else ratio >= target
-                ),
-            })
+            rows.append(
+                {
+                    "backend": backend,
+                    "config": fit,
+                    "loop": loop,
+                    "step": f"{mode(loop)} / {mode(fit)}",
+                    "loop_images_per_s": (summary.get(loop) or {}).get("images_per_s"),
+                    "fit_images_per_s": (summary.get(fit) or {}).get("images_per_s"),
+                    "vs_loop": ratio,
+                    "vs_loop_cpu": _paired(runs, fit, loop, "cpu_s_per_step", lambda a, b: b / a),
+                    "target": target,
+                    "status": _status(None if ratio is None or target is None else ratio >= target),
+                }
+            )
     return rows
 
 
@@ -1274,13 +1263,9 @@ def format_report(machine, settings, peak, summary, targets, wall_s, backends=No
         f"- Machine: {machine['cpu']}, {machine['cores']} cores "
         f"({machine['usable_cores']} usable), GPU: {gpus}",
         f"- CPU flags: {machine.get('cpu_flags', 'unknown')}; bfloat16: "
-        + {True: "native", False: "emulated", None: "unknown"}[
-            machine.get("bfloat16_native")
-        ],
+        + {True: "native", False: "emulated", None: "unknown"}[machine.get("bfloat16_native")],
     ]
-    lines += [
-        f"- **Warning**: {message}" for message in machine.get("speed_warnings", ())
-    ]
+    lines += [f"- **Warning**: {message}" for message in machine.get("speed_warnings", ())]
     lines += [
         f"- Software: Python {machine['python']}, TensorFlow "
         f"{machine['tensorflow']}, Keras {machine['keras']}"
@@ -1299,8 +1284,7 @@ def format_report(machine, settings, peak, summary, targets, wall_s, backends=No
         f"{settings.get('matmul_peak_gflops_per_cpu_s', 0):.1f} GFLOP per CPU-second "
         f"(best of 5 float32 {settings['matmul_n']}x{settings['matmul_n']} "
         "tf.linalg.matmul, before and after the runs)",
-        f"- FLOPs per training image: {_flops_line(summary, settings)} "
-        f"({FLOPS_METHOD})",
+        f"- FLOPs per training image: {_flops_line(summary, settings)} ({FLOPS_METHOD})",
         f"- Wall time: {wall_s / 60:.1f} min",
         "",
         format_table(summary),
@@ -1348,21 +1332,25 @@ def parse_args(argv=None):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--quick", action="store_true",
-                      help="mnist_sample, 2 timed epochs of 5 steps, 1 repeat")
-    mode.add_argument("--smoke", action="store_true",
-                      help="tiny synthetic run that only checks the machinery")
+    mode.add_argument(
+        "--quick", action="store_true", help="mnist_sample, 2 timed epochs of 5 steps, 1 repeat"
+    )
+    mode.add_argument(
+        "--smoke", action="store_true", help="tiny synthetic run that only checks the machinery"
+    )
     parser.add_argument("--dataset", help="a named source of keras_gan.data, or 'synthetic'")
     parser.add_argument("--epochs", type=int, help="timed epochs per run (after the warm-up)")
-    parser.add_argument("--steps", type=int,
-                        help="steps per epoch; 0 = whole epochs (full: 8, quick: 5)")
+    parser.add_argument(
+        "--steps", type=int, help="steps per epoch; 0 = whole epochs (full: 8, quick: 5)"
+    )
     parser.add_argument("--warmup", type=int, default=1, help="untimed epochs first (default 1)")
     parser.add_argument("--repeats", type=int, help="runs per configuration")
     parser.add_argument("--batch-size", type=int, help="images per step (default 256)")
     parser.add_argument("--configs", help="comma-separated subset of: " + ", ".join(CONFIGS))
     parser.add_argument(
         "--backends",
-        help="comma-separated Keras backends of: " + ", ".join(BACKEND_CONFIGS)
+        help="comma-separated Keras backends of: "
+        + ", ".join(BACKEND_CONFIGS)
         + "; runs each one's fit against the lecture's step hand-written on "
         "that backend ("
         + "; ".join(f"{b}: {', '.join(c)}" for b, c in BACKEND_CONFIGS.items())
@@ -1391,9 +1379,7 @@ def _backends(text):
     names = [b.strip() for b in (text or "").split(",") if b.strip()]
     unknown = [b for b in names if b not in BACKEND_CONFIGS]
     if unknown:
-        raise SystemExit(
-            f"Unknown backends {unknown}. Expected some of {list(BACKEND_CONFIGS)}."
-        )
+        raise SystemExit(f"Unknown backends {unknown}. Expected some of {list(BACKEND_CONFIGS)}.")
     return names
 
 
@@ -1473,9 +1459,7 @@ def main(argv=None):
                 f"RSS {run['peak_rss_mb']:.0f} MB"
                 + (
                     f", reals {run['reals_s']:.2f} s, callbacks "
-                    + json.dumps(
-                        {k: round(v, 2) for k, v in run["callback_epoch_s"].items()}
-                    )
+                    + json.dumps({k: round(v, 2) for k, v in run["callback_epoch_s"].items()})
                     if "callback_epoch_s" in run
                     else ""
                 )

@@ -69,7 +69,7 @@ def random_crops(images, n, size=CROP, seed=0):
         image = images[rng.integers(len(images))]
         top = rng.integers(image.shape[0] - size + 1)
         left = rng.integers(image.shape[1] - size + 1)
-        out[i] = image[top:top + size, left:left + size, :3]
+        out[i] = image[top : top + size, left : left + size, :3]
     return out
 
 
@@ -111,8 +111,12 @@ def check(run_dir, dataset, n=256, seed=0):
     real, _ = load_arrays(dataset, image_size=size)
     real = real[np.random.default_rng(seed).choice(len(real), n, replace=False)]
     real = np.asarray(scale_images(real))
-    return {"finite": bool(np.isfinite(fake).all()), "fake_spread": spread(fake),
-            "real_spread": spread(real), "image_size": int(size)}
+    return {
+        "finite": bool(np.isfinite(fake).all()),
+        "fake_spread": spread(fake),
+        "real_spread": spread(real),
+        "image_size": int(size),
+    }
 
 
 def main(argv=None):

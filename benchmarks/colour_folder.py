@@ -38,9 +38,10 @@ def colourise(item, rng, size):
     """One 28x28 uint8 grey item -> a `(size, size, 3)` uint8 colour image."""
     from PIL import Image
 
-    mask = np.asarray(
-        Image.fromarray(item).resize((size, size), Image.BICUBIC), np.float64
-    )[..., None] / 255.0
+    mask = (
+        np.asarray(Image.fromarray(item).resize((size, size), Image.BICUBIC), np.float64)[..., None]
+        / 255.0
+    )
     hue = rng.uniform()
     # The background's hue at least a third of the circle away from the item's.
     back_hue = (hue + rng.uniform(1 / 3, 2 / 3)) % 1.0

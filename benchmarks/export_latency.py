@@ -36,9 +36,7 @@ BATCHES = (1, 64)
 def _size(path):
     if os.path.isfile(path):
         return os.path.getsize(path)
-    return sum(
-        os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files
-    )
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
 
 
 def _runner(fmt, path):
@@ -82,9 +80,14 @@ def _median_ms(run, feed, repeats):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--run", help="a run directory (default: the lecture's DCGAN, untrained)")
-    parser.add_argument("--conditional", action="store_true",
-                        help="without --run: the conditional DCGAN (10 classes)")
-    parser.add_argument("--repeats", type=int, default=30, help="timed calls per figure (default: 30)")
+    parser.add_argument(
+        "--conditional",
+        action="store_true",
+        help="without --run: the conditional DCGAN (10 classes)",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=30, help="timed calls per figure (default: 30)"
+    )
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
 
@@ -107,21 +110,26 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         paths = {"keras": serving}
         for fmt in export_lib.FORMATS:
-            path = os.path.join(tmp, "generator" + {"savedmodel": "", "onnx": ".onnx",
-                                                    "tflite": ".tflite"}[fmt])
+            path = os.path.join(
+                tmp, "generator" + {"savedmodel": "", "onnx": ".onnx", "tflite": ".tflite"}[fmt]
+            )
             start = time.perf_counter()
             export_lib.export_generator(generator, path, format=fmt)
             paths[fmt] = path
-            rows.append({"format": fmt, "export_s": time.perf_counter() - start,
-                         "bytes": _size(path)})
+            rows.append(
+                {"format": fmt, "export_s": time.perf_counter() - start, "bytes": _size(path)}
+            )
         keras_file = os.path.join(tmp, "generator.keras")
         generator.save(keras_file)
         rows.insert(0, {"format": "keras", "export_s": None, "bytes": _size(keras_file)})
         rng = np.random.default_rng(0)
         feeds = {}
         for batch in (*BATCHES, 16):
-            feed = {"noise": rng.standard_normal((batch, generator.inputs[0].shape[-1]),
-                                                 dtype=np.float32)}
+            feed = {
+                "noise": rng.standard_normal(
+                    (batch, generator.inputs[0].shape[-1]), dtype=np.float32
+                )
+            }
             if len(generator.inputs) == 2:
                 k = generator.inputs[1].shape[-1]
                 feed["class_weights"] = np.eye(k, dtype=np.float32)[np.arange(batch) % k]
@@ -135,27 +143,40 @@ def main(argv=None):
                     _median_ms(run, feeds[batch], args.repeats) / batch
                 )
     info["loadavg_end"] = " ".join(open("/proc/loadavg").read().split()[:3])
-    print(f"machine: {info['cpu']}, {info['usable_cores']} usable cores "
-          f"({info['cpu_flags']}); load {info['loadavg_start']} -> {info['loadavg_end']}")
-    print(f"tensorflow {info['tensorflow']}, keras {info['keras']}; generator: {source}, "
-          f"{generator.count_params():,} parameters, output {generator.output_shape[1:]}")
+    print(
+        f"machine: {info['cpu']}, {info['usable_cores']} usable cores "
+        f"({info['cpu_flags']}); load {info['loadavg_start']} -> {info['loadavg_end']}"
+    )
+    print(
+        f"tensorflow {info['tensorflow']}, keras {info['keras']}; generator: {source}, "
+        f"{generator.count_params():,} parameters, output {generator.output_shape[1:]}"
+    )
     print(f"median of {args.repeats} calls after 3 warm-up calls\n")
-    print("| runtime | file | size | max abs diff vs Keras (batch 16) "
-          "| ms/image, batch 1 | ms/image, batch 64 |")
+    print(
+        "| runtime | file | size | max abs diff vs Keras (batch 16) "
+        "| ms/image, batch 1 | ms/image, batch 64 |"
+    )
     print("|---|---|---|---|---|---|")
-    names = {"keras": ("Keras (model call)", "generator.keras"),
-             "savedmodel": ("TensorFlow SavedModel", "generator_savedmodel/"),
-             "onnx": ("onnxruntime", "generator.onnx"),
-             "tflite": ("LiteRT interpreter", "generator.tflite")}
+    names = {
+        "keras": ("Keras (model call)", "generator.keras"),
+        "savedmodel": ("TensorFlow SavedModel", "generator_savedmodel/"),
+        "onnx": ("onnxruntime", "generator.onnx"),
+        "tflite": ("LiteRT interpreter", "generator.tflite"),
+    }
     for row in rows:
         runtime, file = names[row["format"]]
-        print(f"| {runtime} | `{file}` | {row['bytes'] / 2**20:.2f} MiB "
-              f"| {row['max_abs_diff']:.1e} | {row['ms_per_image_batch_1']:.3f} "
-              f"| {row['ms_per_image_batch_64']:.3f} |")
+        print(
+            f"| {runtime} | `{file}` | {row['bytes'] / 2**20:.2f} MiB "
+            f"| {row['max_abs_diff']:.1e} | {row['ms_per_image_batch_1']:.3f} "
+            f"| {row['ms_per_image_batch_64']:.3f} |"
+        )
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"machine": info, "source": source, "repeats": args.repeats,
-                       "rows": rows}, f, indent=2)
+            json.dump(
+                {"machine": info, "source": source, "repeats": args.repeats, "rows": rows},
+                f,
+                indent=2,
+            )
 
 
 if __name__ == "__main__":

@@ -76,9 +76,7 @@ def _write_range(args):
 
     folder, start, stop, size = args
     for i in range(start, stop):
-        Image.fromarray(synthetic_image(i, size)).save(
-            os.path.join(folder, f"img_{i:06d}.png")
-        )
+        Image.fromarray(synthetic_image(i, size)).save(os.path.join(folder, f"img_{i:06d}.png"))
     return stop - start
 
 
@@ -95,10 +93,7 @@ def generate_folder(folder, num_images, size=64, workers=None):
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     step = 1000
-    jobs = [
-        (str(folder), s, min(s + step, num_images), size)
-        for s in range(0, num_images, step)
-    ]
+    jobs = [(str(folder), s, min(s + step, num_images), size) for s in range(0, num_images, step)]
     with multiprocessing.Pool(workers or os.cpu_count()) as pool:
         for _ in pool.imap_unordered(_write_range, jobs):
             pass
@@ -144,20 +139,37 @@ def _child(timing_path, argv):
 def train_once(folder, cache_dir, steps, batch_size, logdir):
     """Runs one `keras-gan train` process; returns its measurements."""
     argv = [
-        "train", "--dataset", str(folder), "--image-size", "64",
-        "--epochs", "1", "--steps-per-epoch", str(steps),
-        "--batch-size", str(batch_size), "--seed", "0",
-        "--sample-every", "0", "--checkpoint-every", "0",
-        "--no-loss-plot", "--no-tensorboard", "--logdir", str(logdir),
+        "train",
+        "--dataset",
+        str(folder),
+        "--image-size",
+        "64",
+        "--epochs",
+        "1",
+        "--steps-per-epoch",
+        str(steps),
+        "--batch-size",
+        str(batch_size),
+        "--seed",
+        "0",
+        "--sample-every",
+        "0",
+        "--checkpoint-every",
+        "0",
+        "--no-loss-plot",
+        "--no-tensorboard",
+        "--logdir",
+        str(logdir),
     ]
-    env = dict(os.environ, KERAS_GAN_CACHE=str(cache_dir),
-               TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(os.environ, KERAS_GAN_CACHE=str(cache_dir), TF_CPP_MIN_LOG_LEVEL="2")
     with tempfile.TemporaryDirectory() as tmp:
         timing = os.path.join(tmp, "timing.json")
         launch = time.time()
         proc = subprocess.Popen(
             [sys.executable, __file__, "--child", timing, "--"] + argv,
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         _, status, usage = os.wait4(proc.pid, 0)
         end = time.time()
@@ -167,9 +179,7 @@ def train_once(folder, cache_dir, steps, batch_size, logdir):
             raise RuntimeError(f"train failed ({proc.returncode}):\n{stderr[-3000:]}")
         with open(timing) as f:
             marks = json.load(f)
-    step_s = (marks["last_step_end"] - marks["first_step_end"]) / max(
-        marks["steps"] - 1, 1
-    )
+    step_s = (marks["last_step_end"] - marks["first_step_end"]) / max(marks["steps"] - 1, 1)
     return {
         "peak_rss_mb": usage.ru_maxrss / 1024.0,
         "to_first_step_begin_s": marks["first_step_begin"] - launch,
@@ -187,7 +197,10 @@ def data_seconds_per_step(folder, cache_dir, steps, batch_size):
 
     images, _ = open_arrays(str(folder), image_size=64)
     dataset = make_dataset(
-        images, batch_size=batch_size, seed=0, epochs_from=0,
+        images,
+        batch_size=batch_size,
+        seed=0,
+        epochs_from=0,
         steps_per_epoch=steps,
     )
     iterator = iter(dataset)
@@ -210,15 +223,23 @@ def ratio(a, b):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000],
-                        help="images per generated folder (default: 10000 100000)")
-    parser.add_argument("--folders", default="/tmp/keras_gan_folders",
-                        help="where the PNG folders are generated once and reused "
-                        "(default: /tmp/keras_gan_folders)")
-    parser.add_argument("--steps", type=int, default=50,
-                        help="training steps per run (default: 50)")
-    parser.add_argument("--batch-size", type=int, default=64,
-                        help="images per step (default: 64)")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[10000, 100000],
+        help="images per generated folder (default: 10000 100000)",
+    )
+    parser.add_argument(
+        "--folders",
+        default="/tmp/keras_gan_folders",
+        help="where the PNG folders are generated once and reused "
+        "(default: /tmp/keras_gan_folders)",
+    )
+    parser.add_argument(
+        "--steps", type=int, default=50, help="training steps per run (default: 50)"
+    )
+    parser.add_argument("--batch-size", type=int, default=64, help="images per step (default: 64)")
     parser.add_argument("--json", default=None, help="also write the results here")
     args = parser.parse_args(argv)
 
@@ -226,8 +247,11 @@ def main(argv=None):
 
     machine = benchmark.machine_info()
     print("Machine: " + ", ".join(f"{k}={v}" for k, v in machine.items()))
-    print(f"Settings: --image-size 64 --batch-size {args.batch_size} "
-          f"--steps-per-epoch {args.steps} --epochs 1 --seed 0", flush=True)
+    print(
+        f"Settings: --image-size 64 --batch-size {args.batch_size} "
+        f"--steps-per-epoch {args.steps} --epochs 1 --seed 0",
+        flush=True,
+    )
     results = {}
     for n in args.sizes:
         folder = pathlib.Path(args.folders) / f"png64_{n}"
@@ -243,34 +267,46 @@ def main(argv=None):
             print(f"[{n}] warm: {json.dumps(warm)}", flush=True)
             data_s = data_seconds_per_step(folder, cache, args.steps, args.batch_size)
             frac = ratio(data_s, warm["train_step_s"])
-            print(f"[{n}] data: {data_s * 1000:.2f} ms/step = "
-                  f"{100 * frac:.2f}% of a training step", flush=True)
+            print(
+                f"[{n}] data: {data_s * 1000:.2f} ms/step = {100 * frac:.2f}% of a training step",
+                flush=True,
+            )
             cache_mb = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file()) / 2**20
-            results[n] = {"cold": cold, "warm": warm, "data_s_per_step": data_s,
-                          "data_frac": frac, "cache_mb": cache_mb}
+            results[n] = {
+                "cold": cold,
+                "warm": warm,
+                "data_s_per_step": data_s,
+                "data_frac": frac,
+                "cache_mb": cache_mb,
+            }
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
     print()
-    print(f"{'images':>8} {'cache':>8} | {'RSS cold':>9} {'RSS warm':>9} | "
-          f"{'1st step cold':>13} {'1st step warm':>13} | {'data wait':>9}")
+    print(
+        f"{'images':>8} {'cache':>8} | {'RSS cold':>9} {'RSS warm':>9} | "
+        f"{'1st step cold':>13} {'1st step warm':>13} | {'data wait':>9}"
+    )
     for n, r in results.items():
-        print(f"{n:>8} {r['cache_mb']:>6.0f}MB | "
-              f"{r['cold']['peak_rss_mb']:>7.0f}MB {r['warm']['peak_rss_mb']:>7.0f}MB | "
-              f"{r['cold']['to_first_step_end_s']:>12.1f}s "
-              f"{r['warm']['to_first_step_end_s']:>12.1f}s | "
-              f"{100 * r['data_frac']:>8.2f}%")
+        print(
+            f"{n:>8} {r['cache_mb']:>6.0f}MB | "
+            f"{r['cold']['peak_rss_mb']:>7.0f}MB {r['warm']['peak_rss_mb']:>7.0f}MB | "
+            f"{r['cold']['to_first_step_end_s']:>12.1f}s "
+            f"{r['warm']['to_first_step_end_s']:>12.1f}s | "
+            f"{100 * r['data_frac']:>8.2f}%"
+        )
     sizes = sorted(results)
     if len(sizes) >= 2:
         small, large = results[sizes[0]], results[sizes[-1]]
         for kind in ("cold", "warm"):
             growth = ratio(large[kind]["peak_rss_mb"], small[kind]["peak_rss_mb"])
-            print(f"Peak RSS {sizes[-1]} / {sizes[0]} ({kind}): {growth:.2f}x "
-                  f"(target <= 1.5x)")
+            print(f"Peak RSS {sizes[-1]} / {sizes[0]} ({kind}): {growth:.2f}x (target <= 1.5x)")
     for n, r in results.items():
-        print(f"[{n}] warm first step {r['warm']['to_first_step_end_s']:.1f} s "
-              f"(target <= 30 s); data wait {100 * r['data_frac']:.2f}% "
-              f"(target < 5%)")
+        print(
+            f"[{n}] warm first step {r['warm']['to_first_step_end_s']:.1f} s "
+            f"(target <= 30 s); data wait {100 * r['data_frac']:.2f}% "
+            f"(target < 5%)"
+        )
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"machine": machine, "results": results}, f, indent=1)

@@ -54,8 +54,7 @@ def step_costs(make_generator, make_discriminator, batch_size, latent_dim):
 
     if keras.backend.backend() != "jax":
         raise ValueError(
-            "Expected the JAX backend (KERAS_BACKEND=jax). "
-            f"Received: {keras.backend.backend()!r}"
+            f"Expected the JAX backend (KERAS_BACKEND=jax). Received: {keras.backend.backend()!r}"
         )
     from backend_loops import jax_train_step
 
@@ -70,8 +69,10 @@ def step_costs(make_generator, make_discriminator, batch_size, latent_dim):
     gan.compile()  # the lecture's loss and optimizers
     gan.fit(images, batch_size=batch_size, epochs=1, verbose=0)  # builds all state
     state = gan._get_jax_state(
-        trainable_variables=True, non_trainable_variables=True,
-        optimizer_variables=True, metrics_variables=True,
+        trainable_variables=True,
+        non_trainable_variables=True,
+        optimizer_variables=True,
+        metrics_variables=True,
     )
     compiled = jax.jit(gan.train_step).lower(state, (images,)).compile()
     costs["fit"] = _cost(compiled)
@@ -89,9 +90,13 @@ def main(argv=None):
     print("| step | GFLOP | MB accessed |")
     print("|---|---:|---:|")
     for name in ("loop", "fit"):
-        print(f"| jax:{name} | {costs[name]['flops'] / 1e9:.3f} | {costs[name]['bytes'] / 1e6:.1f} |")
-    print(f"| fit / loop | {costs['fit']['flops'] / costs['loop']['flops']:.4f}x "
-          f"| {costs['fit']['bytes'] / costs['loop']['bytes']:.4f}x |")
+        print(
+            f"| jax:{name} | {costs[name]['flops'] / 1e9:.3f} | {costs[name]['bytes'] / 1e6:.1f} |"
+        )
+    print(
+        f"| fit / loop | {costs['fit']['flops'] / costs['loop']['flops']:.4f}x "
+        f"| {costs['fit']['bytes'] / costs['loop']['bytes']:.4f}x |"
+    )
 
 
 if __name__ == "__main__":

@@ -85,8 +85,13 @@ def _evaluation_callback(args, record, run_name):
             # the run.
             floor = args.floor is None
             result = evaluate_generator(
-                self.model.generate, args.dataset, n=args.n, metrics=METRICS,
-                seed=0, floor=floor, cache_dir=args.cache_dir,
+                self.model.generate,
+                args.dataset,
+                n=args.n,
+                metrics=METRICS,
+                seed=0,
+                floor=floor,
+                cache_dir=args.cache_dir,
             )
             if floor:
                 args.floor = {k: float(result["floor_" + k]) for k in COLUMNS}
@@ -117,9 +122,14 @@ def train_and_evaluate(name, preset, overrides, seed, args, images):
 
     def record(epoch, wall, cpu, logs, result):
         row = {
-            "variant": name, "preset": preset, "overrides": overrides,
-            "seed": seed, "epoch": epoch, "train_wall_s": wall,
-            "train_cpu_s": cpu, "losses": {k: float(v) for k, v in logs.items()},
+            "variant": name,
+            "preset": preset,
+            "overrides": overrides,
+            "seed": seed,
+            "epoch": epoch,
+            "train_wall_s": wall,
+            "train_cpu_s": cpu,
+            "losses": {k: float(v) for k, v in logs.items()},
             **{k: float(result[k]) for k in COLUMNS},
         }
         rows.append(row)
@@ -166,7 +176,9 @@ def markdown(rows, target):
             reach = []
             if target is not None:
                 for seed in sorted({r["seed"] for r in mine}):
-                    m = minutes_to([r for r in mine if r["seed"] == seed and r["epoch"] <= epoch], target)
+                    m = minutes_to(
+                        [r for r in mine if r["seed"] == seed and r["epoch"] <= epoch], target
+                    )
                     reach.append("-" if m is None else f"{m:.1f}")
             lines.append(
                 f"| {variant} | {epoch} | {len(at)} | "
@@ -198,28 +210,45 @@ def machine():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="fashion_mnist")
-    parser.add_argument("--presets", default="lecture,dcgan,quality",
-                        help="comma-separated preset names ('' for none)")
-    parser.add_argument("--variant", action="append", default=[],
-                        help="NAME=PRESET:key=value;key=value... (repeatable)")
+    parser.add_argument(
+        "--presets",
+        default="lecture,dcgan,quality",
+        help="comma-separated preset names ('' for none)",
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="NAME=PRESET:key=value;key=value... (repeatable)",
+    )
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--eval-at", default="1,5,30",
-                        help="epochs to evaluate at, or 'all'")
+    parser.add_argument("--eval-at", default="1,5,30", help="epochs to evaluate at, or 'all'")
     parser.add_argument("--n", type=int, default=10000)
-    parser.add_argument("--target-fid", type=float, default=None,
-                        help="FID for 'min to target' (default: the lecture "
-                        "preset's median FID at the last epoch, if it ran)")
-    parser.add_argument("--train-images", type=int, default=None,
-                        help="train on the first N images only (smoke tests)")
+    parser.add_argument(
+        "--target-fid",
+        type=float,
+        default=None,
+        help="FID for 'min to target' (default: the lecture "
+        "preset's median FID at the last epoch, if it ran)",
+    )
+    parser.add_argument(
+        "--train-images",
+        type=int,
+        default=None,
+        help="train on the first N images only (smoke tests)",
+    )
     parser.add_argument("--cache-dir", default=None)
     parser.add_argument("--json", default=None, help="write every row here")
-    parser.add_argument("--grids", default=None,
-                        help="folder for a 4x4 sample grid per run and "
-                        "evaluated epoch (NAME-sSEED-eEPOCH.png)")
+    parser.add_argument(
+        "--grids",
+        default=None,
+        help="folder for a 4x4 sample grid per run and evaluated epoch (NAME-sSEED-eEPOCH.png)",
+    )
     args = parser.parse_args(argv)
     args.eval_at = (
-        set(range(1, args.epochs + 1)) if args.eval_at == "all"
+        set(range(1, args.epochs + 1))
+        if args.eval_at == "all"
         else {int(e) for e in args.eval_at.split(",")} & set(range(1, args.epochs + 1))
     )
     if args.grids:
@@ -242,12 +271,14 @@ def main(argv=None):
                 with open(args.json, "w") as f:
                     json.dump(
                         {"machine": machine(), "floor": args.floor, "rows": rows},
-                        f, indent=1,
+                        f,
+                        indent=1,
                     )
     target = args.target_fid
     if target is None:
-        last = [r["fid_clf"] for r in rows
-                if r["variant"] == "lecture" and r["epoch"] == args.epochs]
+        last = [
+            r["fid_clf"] for r in rows if r["variant"] == "lecture" and r["epoch"] == args.epochs
+        ]
         target = statistics.median(last) if last else None
     print(f"\ntarget FID: {target}; real-vs-real floor: {args.floor}\n")
     print(markdown(rows, target))

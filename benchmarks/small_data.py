@@ -53,8 +53,7 @@ def settings(args):
     table = {
         "none": {},
         "diffaugment": {"augment": DIFFAUGMENT},
-        "ada": {"augment": "ada", "ada_kimg": args.ada_kimg,
-                "ada_target": args.ada_target},
+        "ada": {"augment": "ada", "ada_kimg": args.ada_kimg, "ada_target": args.ada_target},
     }
     unknown = set(args.settings) - set(table)
     if unknown:
@@ -87,7 +86,7 @@ def nearest_distances(queries, pool, batch=500):
     p_sq = (p**2).sum(1)
     out = []
     for start in range(0, len(q), batch):
-        block = q[start:start + batch]
+        block = q[start : start + batch]
         d2 = (block**2).sum(1)[:, None] + p_sq[None, :] - 2.0 * block @ p.T
         out.append(np.sqrt(np.maximum(d2.min(1), 0.0)))
     return np.concatenate(out)
@@ -120,9 +119,7 @@ class Evaluator:
         self.train_subset = train_subset
         self.test_images = test_images
         self.test_labels = test_labels
-        self.test_stats = fid_features_to_statistics(
-            self.extractor.features(test_images)
-        )
+        self.test_stats = fid_features_to_statistics(self.extractor.features(test_images))
         self.floor = self.fid(floor_images[: self.n])
 
     def fid(self, images):
@@ -140,9 +137,7 @@ class Evaluator:
         fake = np.asarray(gan.generate(self.n, seed=0))
         features, probs = self.extractor.features_and_probabilities(fake)
         mu, sigma = fid_features_to_statistics(features)
-        modes = mode_coverage_from_predictions(
-            probs, self.test_labels, num_classes=NUM_CLASSES
-        )
+        modes = mode_coverage_from_predictions(probs, self.test_labels, num_classes=NUM_CLASSES)
         return {
             "fid": float(fid_statistics_to_metric(mu, sigma, *self.test_stats)),
             "classes": int(modes["modes_covered"]),
@@ -159,22 +154,30 @@ def train_one(name, compile_kwargs, seed, images, args, evaluate):
     epochs = -(-args.steps // steps_per_epoch)
     start = time.perf_counter()
     history = gan.fit(
-        images, batch_size=args.batch_size, epochs=epochs, shuffle=True,
-        steps_per_epoch=None, verbose=0,
+        images,
+        batch_size=args.batch_size,
+        epochs=epochs,
+        shuffle=True,
+        steps_per_epoch=None,
+        verbose=0,
     )
     wall = time.perf_counter() - start
     result, fake = evaluate(gan)
     logs = {k: float(v[-1]) for k, v in history.history.items()}
     row = {
-        "setting": name, "seed": seed, "subset": len(images),
-        "steps": epochs * steps_per_epoch, "batch_size": args.batch_size,
-        "train_wall_s": round(wall, 1), "final_logs": logs, **result,
+        "setting": name,
+        "seed": seed,
+        "subset": len(images),
+        "steps": epochs * steps_per_epoch,
+        "batch_size": args.batch_size,
+        "train_wall_s": round(wall, 1),
+        "final_logs": logs,
+        **result,
     }
     if args.grids:
         from keras_gan.images import save_grid
 
-        save_grid(fake[:16], os.path.join(
-            args.grids, f"small{len(images)}-{name}-s{seed}.png"))
+        save_grid(fake[:16], os.path.join(args.grids, f"small{len(images)}-{name}-s{seed}.png"))
     keras.backend.clear_session()
     return row
 
@@ -182,8 +185,10 @@ def train_one(name, compile_kwargs, seed, images, args, evaluate):
 def _spread(values, fmt="{:.3g}"):
     if len(values) == 1:
         return fmt.format(values[0])
-    return (f"{fmt.format(statistics.median(values))} "
-            f"[{fmt.format(min(values))}-{fmt.format(max(values))}]")
+    return (
+        f"{fmt.format(statistics.median(values))} "
+        f"[{fmt.format(min(values))}-{fmt.format(max(values))}]"
+    )
 
 
 def markdown(rows, floor):
@@ -201,8 +206,11 @@ def markdown(rows, floor):
         for setting in dict.fromkeys(r["setting"] for r in mine):
             at = [r for r in mine if r["setting"] == setting]
             fid = [r["fid"] for r in at]
-            change = (f"{100 * (statistics.median(fid) / statistics.median(base) - 1):+.0f}%"
-                      if base else "-")
+            change = (
+                f"{100 * (statistics.median(fid) / statistics.median(base) - 1):+.0f}%"
+                if base
+                else "-"
+            )
             p = [r["final_logs"].get("ada_p") for r in at]
             lines.append(
                 f"| {subset} | {setting} | {len(at)} | {_spread(fid)} | {change} | "
@@ -227,22 +235,32 @@ def load(args):
     outside = np.setdiff1d(np.arange(len(train)), picked)
     rng = np.random.default_rng(0)
     floor = rng.choice(outside, size=min(args.n, len(outside)), replace=False)
-    return (picked, scale_images(train[picked]), scale_images(train[floor]),
-            scale_images(test), np.asarray(test_labels))
+    return (
+        picked,
+        scale_images(train[picked]),
+        scale_images(train[floor]),
+        scale_images(test),
+        np.asarray(test_labels),
+    )
 
 
 def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subset", type=int, default=1000,
-                        help="training images: the first subset/10 of each class")
+    parser.add_argument(
+        "--subset",
+        type=int,
+        default=1000,
+        help="training images: the first subset/10 of each class",
+    )
     parser.add_argument("--settings", default="none,diffaugment,ada")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--ada-kimg", type=float, default=32.0)
     parser.add_argument("--ada-target", type=float, default=0.6)
-    parser.add_argument("--n", type=int, default=5000,
-                        help="generated images (and floor images) for FID")
+    parser.add_argument(
+        "--n", type=int, default=5000, help="generated images (and floor images) for FID"
+    )
     parser.add_argument("--cache-dir", default=None)
     parser.add_argument("--json", default=None)
     parser.add_argument("--grids", default=None)
@@ -260,8 +278,7 @@ def main(argv=None):
     evaluate = Evaluator(args, images, floor_images, test, test_labels)
     if args.grids:
         os.makedirs(args.grids, exist_ok=True)
-    print(machine(), f"| subset {len(images)} | floor FID {evaluate.floor:.3f}",
-          flush=True)
+    print(machine(), f"| subset {len(images)} | floor FID {evaluate.floor:.3f}", flush=True)
     rows = []
     # Seed by seed, every setting at each: a run cut short stays balanced.
     for seed in args.seeds:
@@ -270,9 +287,16 @@ def main(argv=None):
             print(json.dumps(rows[-1]), flush=True)
             if args.json:
                 with open(args.json, "w") as f:
-                    json.dump({"machine": machine(), "command": sys.argv,
-                               "subset_indices": picked.tolist(),
-                               "floor_fid": evaluate.floor, "rows": rows}, f)
+                    json.dump(
+                        {
+                            "machine": machine(),
+                            "command": sys.argv,
+                            "subset_indices": picked.tolist(),
+                            "floor_fid": evaluate.floor,
+                            "rows": rows,
+                        },
+                        f,
+                    )
     print()
     print(markdown(rows, evaluate.floor))
 

@@ -35,9 +35,7 @@ _EXPORTS = {
 # Every public submodule (`keras_gan.presets`, `keras_gan.saving`, ...) is an
 # attribute of the package, imported on first access.
 _SUBMODULES = frozenset(
-    module.name
-    for module in pkgutil.iter_modules(__path__)
-    if not module.name.startswith("_")
+    module.name for module in pkgutil.iter_modules(__path__) if not module.name.startswith("_")
 )
 
 __all__ = sorted(_EXPORTS) + ["data", "losses", "models", "options"]

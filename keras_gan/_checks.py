@@ -30,13 +30,7 @@ def check_int(name, value, minimum=1, allow_none=False):
     """
     if value is None and allow_none:
         return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Integral)
-        or value < minimum
-    ):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         none = " (or None)" if allow_none else ""
-        raise ValueError(
-            f"Expected `{name}` to be an int >= {minimum}{none}. Received: {value!r}"
-        )
+        raise ValueError(f"Expected `{name}` to be an int >= {minimum}{none}. Received: {value!r}")
     return int(value)

@@ -68,15 +68,11 @@ def check_loss(loss, d_steps, gradient_penalty, r1_penalty):
             negative penalty.
     """
     adversarial_loss = losses_lib.get(loss)
-    d_steps = check_int(
-        "d_steps", adversarial_loss.d_steps if d_steps is None else d_steps
-    )
+    d_steps = check_int("d_steps", adversarial_loss.d_steps if d_steps is None else d_steps)
     if gradient_penalty is None:
         gradient_penalty = adversarial_loss.gradient_penalty
     if gradient_penalty < 0:
-        raise ValueError(
-            f"Expected `gradient_penalty` >= 0. Received: {gradient_penalty!r}"
-        )
+        raise ValueError(f"Expected `gradient_penalty` >= 0. Received: {gradient_penalty!r}")
     if not isinstance(r1_penalty, (int, float)) or r1_penalty < 0:
         raise ValueError(f"Expected `r1_penalty` >= 0. Received: {r1_penalty!r}")
     return adversarial_loss, d_steps, float(gradient_penalty), float(r1_penalty)
@@ -113,8 +109,7 @@ def check_ada(ada_target, ada_kimg, ada_interval):
     ):
         # Not `check_int`: this message names the argument as `name=value`.
         raise ValueError(
-            "Expected `ada_interval` to be an int >= 1. "
-            f"Received: ada_interval={ada_interval!r}"
+            f"Expected `ada_interval` to be an int >= 1. Received: ada_interval={ada_interval!r}"
         )
     return float(ada_target), float(ada_kimg), int(ada_interval)
 
@@ -175,9 +170,7 @@ def optimizers(model, g_optimizer, d_optimizer):
         # loss and `apply` unscales and skips non-finite steps
         # (keras-team/keras#19479).
         g_optimizer, d_optimizer = loss_scaled(g_optimizer), loss_scaled(d_optimizer)
-    if g_optimizer.name == d_optimizer.name and not (
-        g_optimizer.built or d_optimizer.built
-    ):
+    if g_optimizer.name == d_optimizer.name and not (g_optimizer.built or d_optimizer.built):
         # Two `Adam()`s are both "adam": TensorBoard's learning-rate tags
         # and the optimizers' variable paths would collide.
         g_optimizer.name = f"g_{g_optimizer.name}"
@@ -232,7 +225,5 @@ def compile_arguments(config):
     config = dict(config)
     # A file saved under PyTorch names PyTorch's optimizer classes.
     for key in ("g_optimizer", "d_optimizer"):
-        config[key] = keras.saving.deserialize_keras_object(
-            portable_optimizer_config(config[key])
-        )
+        config[key] = keras.saving.deserialize_keras_object(portable_optimizer_config(config[key]))
     return config

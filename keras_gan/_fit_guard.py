@@ -25,9 +25,10 @@ def multi_worker():
     import tensorflow as tf
 
     strategy = tf.distribute.get_strategy()
-    return isinstance(
-        strategy, tf.distribute.MultiWorkerMirroredStrategy
-    ) and strategy.extended._in_multi_worker_mode()
+    return (
+        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        and strategy.extended._in_multi_worker_mode()
+    )
 
 
 def is_tf_dataset(data):
@@ -52,9 +53,7 @@ def _first_batch(data, batch_size):
         batch, what = next(iter(data.take(1)), None), "a tf.data.Dataset"
     elif isinstance(data, keras.utils.PyDataset):
         batch, what = (data[0] if len(data) else None), "a PyDataset"
-    elif (isinstance(data, np.ndarray) or ops.is_tensor(data)) and len(
-        data.shape
-    ) >= 1:
+    elif (isinstance(data, np.ndarray) or ops.is_tensor(data)) and len(data.shape) >= 1:
         batch, what = data[: batch_size or 32], "an array"
     else:
         return None, None
@@ -166,11 +165,17 @@ class NonFinite(keras.metrics.Metric):
     def __init__(self, name="non_finite"):
         super().__init__(name=name)
         self.loss = self.add_variable(
-            (), "zeros", dtype="int32", aggregation="only_first_replica",
+            (),
+            "zeros",
+            dtype="int32",
+            aggregation="only_first_replica",
             name="loss",
         )
         self.step = self.add_variable(
-            (), "zeros", dtype="int32", aggregation="only_first_replica",
+            (),
+            "zeros",
+            dtype="int32",
+            aggregation="only_first_replica",
             name="step",
         )
 

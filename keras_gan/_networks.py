@@ -47,13 +47,11 @@ def latent_size(latent_dim, latent_shape):
         latent_dim = inferred
     if not isinstance(latent_dim, numbers.Integral) or latent_dim <= 0:
         raise ValueError(
-            "Expected `latent_dim` to be a positive int. "
-            f"Received: latent_dim={latent_dim!r}"
+            f"Expected `latent_dim` to be a positive int. Received: latent_dim={latent_dim!r}"
         )
     if inferred is not None and inferred != latent_dim:
         raise ValueError(
-            f"`latent_dim={latent_dim}` does not match the generator's "
-            f"input shape {latent_shape}."
+            f"`latent_dim={latent_dim}` does not match the generator's input shape {latent_shape}."
         )
     return int(latent_dim)
 

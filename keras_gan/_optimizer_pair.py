@@ -56,9 +56,7 @@ class OptimizerPair(keras.optimizers.Optimizer):
     @property
     def variables(self):
         return (
-            self._variables[:]
-            + list(self.g_optimizer.variables)
-            + list(self.d_optimizer.variables)
+            self._variables[:] + list(self.g_optimizer.variables) + list(self.d_optimizer.variables)
         )
 
     def save_own_variables(self, store):
@@ -81,12 +79,8 @@ class OptimizerPair(keras.optimizers.Optimizer):
     def get_config(self):
         return {
             "name": self.name,
-            "g_optimizer": keras.saving.serialize_keras_object(
-                self.g_optimizer
-            ),
-            "d_optimizer": keras.saving.serialize_keras_object(
-                self.d_optimizer
-            ),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
         }
 
     @classmethod

@@ -101,11 +101,15 @@ class Objective:
 
 
 GENERATOR = Objective(
-    "g_loss", "generator", "g_optimizer",
+    "g_loss",
+    "generator",
+    "g_optimizer",
     lambda model, outputs: model.adversarial_loss.generator(outputs["fake_logits"]),
 )
 CRITIC = Objective(
-    "d_loss", "discriminator", "d_optimizer",
+    "d_loss",
+    "discriminator",
+    "d_optimizer",
     lambda model, outputs: outputs["d_loss"],
     logs=("real_logits", "fake_logits"),
 )
@@ -125,9 +129,7 @@ def updates(d_steps):
         # The lecture's step: one forward pass whose losses update both.
         return [Update(critic_pass, (GENERATOR, CRITIC))]
     # WGAN-GP's n_critic: those before a failing critic update stay applied.
-    return [Update(critic_pass, (CRITIC,))] * d_steps + [
-        Update(generator_pass, (GENERATOR,))
-    ]
+    return [Update(critic_pass, (CRITIC,))] * d_steps + [Update(generator_pass, (GENERATOR,))]
 
 
 def scaled(optimizer, loss, replicas):
@@ -185,9 +187,7 @@ def ema_phase(model, state):
     batch = ops.cast(ops.shape(state.real)[0], "float32") * state.replicas
     beta = ema_lib.ema_beta(batch, model.ema_images_seen, model.ema_kimg, model.ema_rampup)
     ema_lib.update_ema(model.ema_generator, model.generator, beta, active=state.finite)
-    model.ema_images_seen.assign(
-        model.ema_images_seen + ops.where(state.finite, batch, 0.0)
-    )
+    model.ema_images_seen.assign(model.ema_images_seen + ops.where(state.finite, batch, 0.0))
     return {}
 
 
@@ -237,8 +237,12 @@ def train_step(model, data):
     logs = state.logs
     return track(
         model,
-        logs["g_loss"], logs["d_loss"], logs["real_logits"], logs["fake_logits"],
-        ops.cast(code, "int32"), extra=extra,
+        logs["g_loss"],
+        logs["d_loss"],
+        logs["real_logits"],
+        logs["fake_logits"],
+        ops.cast(code, "int32"),
+        extra=extra,
     )
 
 

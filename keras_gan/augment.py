@@ -71,9 +71,7 @@ def parse_policy(policy):
         return ()
     if isinstance(policy, str):
         names = [p.strip() for p in policy.split(",") if p.strip()]
-    elif isinstance(policy, (list, tuple)) and all(
-        isinstance(p, str) for p in policy
-    ):
+    elif isinstance(policy, (list, tuple)) and all(isinstance(p, str) for p in policy):
         names = [p.strip() for p in policy]
     else:
         raise ValueError(
@@ -232,12 +230,8 @@ def _cutout(images, seed):
     batch = ops.shape(images)[0]
     # The square's top-left corner; it may hang over the border, as in the
     # paper's code (its centre is uniform over the image).
-    top = keras.random.randint(
-        (batch,), -(size_h // 2), height - size_h // 2 + 1, seed=seed
-    )
-    left = keras.random.randint(
-        (batch,), -(size_w // 2), width - size_w // 2 + 1, seed=seed
-    )
+    top = keras.random.randint((batch,), -(size_h // 2), height - size_h // 2 + 1, seed=seed)
+    left = keras.random.randint((batch,), -(size_w // 2), width - size_w // 2 + 1, seed=seed)
     rows = ops.arange(height, dtype="int32")[None, :] - top[:, None]
     cols = ops.arange(width, dtype="int32")[None, :] - left[:, None]
     inside_rows = ops.logical_and(rows >= 0, rows < size_h)

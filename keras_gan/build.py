@@ -42,15 +42,11 @@ def networks(options, image_shape, num_classes=None):
         from keras_gan.models import residual_generator
 
         return (
-            residual_generator(
-                image_shape, options["latent_dim"], num_classes=num_classes
-            ),
+            residual_generator(image_shape, options["latent_dim"], num_classes=num_classes),
             residual_discriminator(image_shape, num_classes=num_classes),
         )
     return (
-        dcgan_generator(
-            image_shape, options["latent_dim"], num_classes=num_classes
-        ),
+        dcgan_generator(image_shape, options["latent_dim"], num_classes=num_classes),
         dcgan_discriminator(
             image_shape,
             num_classes=num_classes,

@@ -77,7 +77,11 @@ class ConditionalGAN(GAN):
     """
 
     def __init__(
-        self, generator, discriminator, num_classes=None, class_names=None,
+        self,
+        generator,
+        discriminator,
+        num_classes=None,
+        class_names=None,
         **kwargs,
     ):
         g_labels = _inputs_of(generator, "generator", 2)[1].shape[-1]
@@ -90,8 +94,7 @@ class ConditionalGAN(GAN):
             or num_classes < 2
         ):
             raise ValueError(
-                "Expected `num_classes` to be an int >= 2. "
-                f"Received: num_classes={num_classes!r}"
+                f"Expected `num_classes` to be an int >= 2. Received: num_classes={num_classes!r}"
             )
         if g_labels != num_classes or d_labels != num_classes:
             raise ValueError(
@@ -105,9 +108,7 @@ class ConditionalGAN(GAN):
             class_names = [str(i) for i in range(self.num_classes)]
         class_names = tuple(str(name) for name in class_names)
         folded = {name.lower() for name in class_names}
-        if len(class_names) != self.num_classes or len(folded) != len(
-            class_names
-        ):
+        if len(class_names) != self.num_classes or len(folded) != len(class_names):
             raise ValueError(
                 f"Expected {self.num_classes} distinct class names. "
                 f"Received: class_names={list(class_names)}"
@@ -147,9 +148,7 @@ class ConditionalGAN(GAN):
         """One row of class weights per image; see `label_weights`."""
         return label_weights(labels, self.class_names, n)
 
-    def generate(
-        self, n=None, z=None, seed=None, batch_size=256, ema=None, labels=None
-    ):
+    def generate(self, n=None, z=None, seed=None, batch_size=256, ema=None, labels=None):
         """Generates images of the requested classes, in [-1, 1].
 
         Args:
@@ -177,8 +176,10 @@ class ConditionalGAN(GAN):
         """
         if n is None and z is not None:
             n = len(z)
-        if n is None and labels is not None and not isinstance(
-            labels, (str, numbers.Integral, np.integer)
+        if (
+            n is None
+            and labels is not None
+            and not isinstance(labels, (str, numbers.Integral, np.integer))
         ):
             n = len(labels)
         weights = self.label_weights(labels, n)
@@ -203,9 +204,7 @@ class ConditionalGAN(GAN):
         if len(labels.shape) == 2 and labels.shape[-1] == self.num_classes:
             return self._check_images(images), ops.cast(labels, "float32")
         labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
-        return self._check_images(images), ops.one_hot(
-            labels, self.num_classes, dtype="float32"
-        )
+        return self._check_images(images), ops.one_hot(labels, self.num_classes, dtype="float32")
 
     def _fake(self, noise, condition, training=True):
         return self.generator([noise, condition], training=training)

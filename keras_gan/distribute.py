@@ -70,8 +70,7 @@ def make_strategy(name="none"):
 
     if name not in STRATEGIES:
         raise ValueError(
-            f"Unknown distribute strategy {name!r}. Expected one of "
-            f"{list(STRATEGIES)}."
+            f"Unknown distribute strategy {name!r}. Expected one of {list(STRATEGIES)}."
         )
     backend = keras.backend.backend()
     if name != "none" and backend != "tensorflow":

@@ -48,8 +48,7 @@ def check_ema_settings(ema_kimg, ema_rampup):
             or (name == "ema_kimg" and value == 0)
         ):
             raise ValueError(
-                f"Expected `{name}` to be a positive number or None. "
-                f"Received: {name}={value!r}"
+                f"Expected `{name}` to be a positive number or None. Received: {name}={value!r}"
             )
     return (None if ema_kimg is None else float(ema_kimg)), float(ema_rampup or 0.0)
 
@@ -129,9 +128,7 @@ def update_ema(ema_network, network, beta, active=None):
         live_value, averaged_value = live.value, averaged.value
         if live.trainable:
             # live + beta * (ema - live) == beta * ema + (1 - beta) * live
-            new = live_value + ops.cast(beta, live.dtype) * (
-                averaged_value - live_value
-            )
+            new = live_value + ops.cast(beta, live.dtype) * (averaged_value - live_value)
         else:
             new = live_value
         if active is not None:

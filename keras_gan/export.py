@@ -46,9 +46,7 @@ _INSTALL = 'pip install "keras-gan[export]" (or, from a checkout, pip install -e
 
 def _check_choice(name, value, choices):
     if value not in choices:
-        raise ValueError(
-            f"Expected `{name}` in {list(choices)}. Received: {value!r}"
-        )
+        raise ValueError(f"Expected `{name}` in {list(choices)}. Received: {value!r}")
 
 
 def check_export_packages(format):
@@ -195,15 +193,9 @@ def serving_model(generator, pixels="signed"):
 
     _check_choice("pixels", pixels, PIXELS)
     check_generator(generator, getattr(generator, "name", "the model"))
-    inputs = {
-        NOISE_INPUT: keras.Input(
-            (int(generator.inputs[0].shape[-1]),), name=NOISE_INPUT
-        )
-    }
+    inputs = {NOISE_INPUT: keras.Input((int(generator.inputs[0].shape[-1]),), name=NOISE_INPUT)}
     if len(generator.inputs) == 2:
-        inputs[CLASS_INPUT] = keras.Input(
-            (int(generator.inputs[1].shape[-1]),), name=CLASS_INPUT
-        )
+        inputs[CLASS_INPUT] = keras.Input((int(generator.inputs[1].shape[-1]),), name=CLASS_INPUT)
         images = generator([inputs[NOISE_INPUT], inputs[CLASS_INPUT]], training=False)
     else:
         images = generator(inputs[NOISE_INPUT], training=False)
@@ -266,8 +258,7 @@ def export_generator(source, path=None, format="savedmodel", pixels="signed", ge
     suffix = _SUFFIXES[format]
     if suffix and not path.endswith(suffix):
         raise ValueError(
-            f"Expected a path ending in {suffix!r} for format {format!r}. "
-            f"Received: {path!r}"
+            f"Expected a path ending in {suffix!r} for format {format!r}. Received: {path!r}"
         )
     if not suffix and path.endswith((".onnx", ".tflite", ".keras")):
         raise ValueError(
@@ -305,9 +296,7 @@ def _keras_export(model, path, format):
     import numpy as np
 
     # Keras' ONNX exporter refuses a model that has never been called.
-    model({
-        x.name: np.zeros((1, *x.shape[1:]), np.float32) for x in model.inputs
-    })
+    model({x.name: np.zeros((1, *x.shape[1:]), np.float32) for x in model.inputs})
     with warnings.catch_warnings():
         # Keras' tf2onnx patch for NumPy 2 probes `np.object`; TensorFlow
         # warns about its own deprecations while converting.

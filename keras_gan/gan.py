@@ -103,9 +103,7 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         _networks.check_network("generator", generator)
         _networks.check_network("discriminator", discriminator)
-        latent_dim = _networks.latent_size(
-            latent_dim, self._latent_input_shape(generator)
-        )
+        latent_dim = _networks.latent_size(latent_dim, self._latent_input_shape(generator))
         _networks.check_image_shapes(generator, self._image_input_shape(discriminator))
         self.generator = generator
         self.discriminator = discriminator
@@ -160,9 +158,7 @@ class GAN(keras.Model):
         )
 
     def _init_ema(self, ema_kimg, ema_rampup):
-        self.ema_kimg, self.ema_rampup = ema_lib.check_ema_settings(
-            ema_kimg, ema_rampup
-        )
+        self.ema_kimg, self.ema_rampup = ema_lib.check_ema_settings(ema_kimg, ema_rampup)
         self.ema_generator = None
         if self.ema_kimg is None:
             # No EMA: no extra variables, the lecture's model exactly.
@@ -283,8 +279,8 @@ class GAN(keras.Model):
         """
         _compile_policy.check_call(args, kwargs)
         _step.backend()  # refuses a backend without a GAN step
-        self.adversarial_loss, d_steps, gradient_penalty, r1_penalty = (
-            _compile_policy.check_loss(loss, d_steps, gradient_penalty, r1_penalty)
+        self.adversarial_loss, d_steps, gradient_penalty, r1_penalty = _compile_policy.check_loss(
+            loss, d_steps, gradient_penalty, r1_penalty
         )
         ada = _compile_policy.check_ada(ada_target, ada_kimg, ada_interval)
         _ada.init_ada(self, augment, ada)
@@ -313,9 +309,7 @@ class GAN(keras.Model):
             "name": self.name,
             "trainable": self.trainable,
             "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(
-                self.discriminator
-            ),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim,
             "seed": self.seed,
             "ema_kimg": self.ema_kimg,
@@ -333,7 +327,6 @@ class GAN(keras.Model):
 
     def load_own_variables(self, store):
         _serialization.load_own_variables(self, store)
-
 
     def call(self, z, training=False, ema=None):
         """Runs the sampling generator: latent vectors to images in [-1, 1].
@@ -413,13 +406,10 @@ class GAN(keras.Model):
         z = np.asarray(ops.convert_to_numpy(z), dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(
-                f"Expected `z` of shape (n, {self.latent_dim}). "
-                f"Received: z.shape={z.shape}"
+                f"Expected `z` of shape (n, {self.latent_dim}). Received: z.shape={z.shape}"
             )
         if n is not None and n != len(z):
-            raise ValueError(
-                f"`n={n}` disagrees with `z`, which holds {len(z)} vectors."
-            )
+            raise ValueError(f"`n={n}` disagrees with `z`, which holds {len(z)} vectors.")
         return z
 
     def _network(self, ema):
@@ -458,9 +448,7 @@ class GAN(keras.Model):
         # Keras' train function, wrapped to stop `fit` on a non-finite loss.
         super().make_train_function(force)
         # Not every backend returns it: read it back.
-        self.train_function = _fit_guard.guard_train_function(
-            self, self.train_function
-        )
+        self.train_function = _fit_guard.guard_train_function(self, self.train_function)
         return self.train_function
 
     def _unpack(self, data):
@@ -495,9 +483,7 @@ class GAN(keras.Model):
         return self._draw_noise(real, self.seed_generator)
 
     def _draw_noise(self, real, seed_generator):
-        return _step.backend().noise(
-            seed_generator, (ops.shape(real)[0], self.latent_dim)
-        )
+        return _step.backend().noise(seed_generator, (ops.shape(real)[0], self.latent_dim))
 
     def _discriminator_objective(self, real, fake, condition):
         # The critic's loss and logits (a hook: tests wrap it).
@@ -511,6 +497,4 @@ class GAN(keras.Model):
         )
 
     def test_step(self, *args):
-        return _step.backend().run_test_step(
-            self, lambda data: _phases.test_step(self, data), args
-        )
+        return _step.backend().run_test_step(self, lambda data: _phases.test_step(self, data), args)

@@ -100,8 +100,7 @@ def describe_cpu(flags):
     if flags is None:
         return "CPU flags unknown"
     return ", ".join(
-        f"{shown} {'yes' if name in flags else 'no'}"
-        for name, shown in REPORTED_CPU_FLAGS.items()
+        f"{shown} {'yes' if name in flags else 'no'}" for name, shown in REPORTED_CPU_FLAGS.items()
     )
 
 
@@ -142,8 +141,7 @@ def nvidia_driver_present():
     if not sys.platform.startswith("linux"):
         return None
     return any(
-        os.path.exists(path)
-        for path in ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/dxg")
+        os.path.exists(path) for path in ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/dxg")
     )
 
 
@@ -176,30 +174,21 @@ def bfloat16_support(cpuinfo=None, environ=None):
     if flags is None:
         return None, ""
     if not flags & set(BF16_CPU_FLAGS):
-        return False, (
-            f"no {', '.join(BF16_CPU_FLAGS[:-1])} or {BF16_CPU_FLAGS[-1]} "
-            "CPU flag"
-        )
+        return False, (f"no {', '.join(BF16_CPU_FLAGS[:-1])} or {BF16_CPU_FLAGS[-1]} CPU flag")
     isa = environ.get("ONEDNN_MAX_CPU_ISA", "").strip().upper()
     if isa in ONEDNN_ISAS_WITHOUT_BF16:
         return False, (
-            f"ONEDNN_MAX_CPU_ISA={isa} keeps oneDNN off this CPU's bfloat16 "
-            "instructions"
+            f"ONEDNN_MAX_CPU_ISA={isa} keeps oneDNN off this CPU's bfloat16 instructions"
         )
     return True, ""
 
 
 def _crash_note(environ):
-    isa = (os.environ if environ is None else environ).get(
-        "ONEDNN_MAX_CPU_ISA", ""
-    ).strip().upper()
+    isa = (os.environ if environ is None else environ).get("ONEDNN_MAX_CPU_ISA", "").strip().upper()
     if isa in ONEDNN_ISAS_WITHOUT_BF16 and not isa.startswith("AVX512"):
         # Seen with TensorFlow 2.21 on an AMX CPU capped at AVX2: its
         # bfloat16 kernels still take the native path, which oneDNN refuses.
-        return (
-            " (Below AVX512_CORE, bfloat16 matmul and conv crashed "
-            "TensorFlow 2.21 in a test.)"
-        )
+        return " (Below AVX512_CORE, bfloat16 matmul and conv crashed TensorFlow 2.21 in a test.)"
     return ""
 
 
@@ -250,8 +239,7 @@ def speed_warnings(
     """
     if precision not in PRECISIONS:
         raise ValueError(
-            f"Expected precision to be one of {list(PRECISIONS)}. "
-            f"Received: {precision!r}"
+            f"Expected precision to be one of {list(PRECISIONS)}. Received: {precision!r}"
         )
     gpus = gpu_count() if gpus is None else gpus
     if gpus is None or gpus > 0:
@@ -263,8 +251,7 @@ def speed_warnings(
             messages.append(
                 f"mixed_bfloat16 is emulated here ({reason}); a CPU without "
                 f"them measured {BF16_EMULATED_SLOWDOWN}; unset "
-                "ONEDNN_MAX_CPU_ISA or use float32."
-                + _crash_note(environ)
+                "ONEDNN_MAX_CPU_ISA or use float32." + _crash_note(environ)
             )
         elif native is False:
             messages.append(

@@ -62,9 +62,7 @@ def image_grid(images, rows=None, cols=None, padding=2, scale=None):
     cols = cols or (math.ceil(n / rows) if rows else math.ceil(math.sqrt(n)))
     rows = rows or math.ceil(n / cols)
     if rows * cols < n:
-        raise ValueError(
-            f"A {rows}x{cols} grid cannot hold {n} images."
-        )
+        raise ValueError(f"A {rows}x{cols} grid cannot hold {n} images.")
     scale = scale or max(1, 64 // max(height, width))
     pixels = to_uint8(images)
     if scale > 1:
@@ -143,9 +141,7 @@ def label_rows(grid, labels, padding=2, font_size=14):
     row_height = (height - padding) / len(labels)
     for i, label in enumerate(labels):
         centre = padding / 2 + (i + 0.5) * row_height
-        draw.text(
-            (margin - padding - 2, centre), label, fill=0, font=font, anchor="rm"
-        )
+        draw.text((margin - padding - 2, centre), label, fill=0, font=font, anchor="rm")
     return np.asarray(picture).reshape(height, width + margin, channels)
 
 

@@ -62,9 +62,7 @@ def slerp(a, b, t):
             f"same shape. Received shapes {a.shape} and {b.shape}."
         )
     if t.ndim > 1:
-        raise ValueError(
-            f"Expected `t` to be a number or a 1-D array. Received shape {t.shape}."
-        )
+        raise ValueError(f"Expected `t` to be a number or a 1-D array. Received shape {t.shape}.")
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b)) and np.all(np.isfinite(t))):
         raise ValueError("Expected finite `a`, `b` and `t`. Received NaN or inf.")
     norms = np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1)
@@ -118,16 +116,11 @@ def latent_walk(latent_dim, num_points=4, steps=8, seed=None, walkers=None):
         check_int("walkers", walkers, 1)
     # Drawn walker by walker, so walker w's loop depends on the seed and w
     # only (walker 0's is the single walk of the same seed).
-    keypoints = np.random.default_rng(seed).standard_normal(
-        (walkers or 1, num_points, latent_dim)
-    )
+    keypoints = np.random.default_rng(seed).standard_normal((walkers or 1, num_points, latent_dim))
     keypoints = keypoints[0] if walkers is None else keypoints.transpose(1, 0, 2)
     # The end point of each segment is the next segment's first frame.
     t = np.arange(steps) / steps
-    segments = [
-        slerp(keypoints[i], keypoints[(i + 1) % num_points], t)
-        for i in range(num_points)
-    ]
+    segments = [slerp(keypoints[i], keypoints[(i + 1) % num_points], t) for i in range(num_points)]
     return np.concatenate(segments, axis=0)
 
 
@@ -316,7 +309,12 @@ def _row_labels(generator, rows, labels, class_names):
 
 
 def interpolation_strip(
-    generator, rows=4, steps=8, seed=None, labels=None, class_names=None,
+    generator,
+    rows=4,
+    steps=8,
+    seed=None,
+    labels=None,
+    class_names=None,
     batch_size=256,
 ):
     """Images of slerp paths: each row walks from one random `z` to another.
@@ -369,8 +367,14 @@ def interpolation_strip(
 
 
 def walk_frames(
-    generator, num_points=4, steps=8, walkers=16, seed=None, labels=None,
-    class_names=None, batch_size=256,
+    generator,
+    num_points=4,
+    steps=8,
+    walkers=16,
+    seed=None,
+    labels=None,
+    class_names=None,
+    batch_size=256,
 ):
     """Frames of a looping latent walk for an animation, many walkers at once.
 
@@ -415,8 +419,14 @@ def walk_frames(
 
 
 def class_interpolation(
-    generator, from_class, to_class, steps=8, seed=None, rows=1,
-    class_names=None, batch_size=256,
+    generator,
+    from_class,
+    to_class,
+    steps=8,
+    seed=None,
+    rows=1,
+    class_names=None,
+    batch_size=256,
 ):
     """Images morphing from one class to another at fixed noise.
 

@@ -123,9 +123,7 @@ def least_squares_discriminator_loss(real_logits, fake_logits):
         A float32 scalar.
     """
     real, fake = _f32(real_logits), _f32(fake_logits)
-    return 0.5 * ops.mean(ops.square(real - 1.0)) + 0.5 * ops.mean(
-        ops.square(fake)
-    )
+    return 0.5 * ops.mean(ops.square(real - 1.0)) + 0.5 * ops.mean(ops.square(fake))
 
 
 def least_squares_generator_loss(fake_logits):
@@ -150,9 +148,7 @@ def hinge_discriminator_loss(real_logits, fake_logits):
     Returns:
         A float32 scalar.
     """
-    return ops.mean(ops.relu(1.0 - _f32(real_logits))) + ops.mean(
-        ops.relu(1.0 + _f32(fake_logits))
-    )
+    return ops.mean(ops.relu(1.0 - _f32(real_logits))) + ops.mean(ops.relu(1.0 + _f32(fake_logits)))
 
 
 def wasserstein_discriminator_loss(real_logits, fake_logits):
@@ -233,9 +229,7 @@ LOSSES = {
             least_squares_generator_loss,
             boundary=0.5,
         ),
-        AdversarialLoss(
-            "hinge", hinge_discriminator_loss, negative_critic_generator_loss
-        ),
+        AdversarialLoss("hinge", hinge_discriminator_loss, negative_critic_generator_loss),
         AdversarialLoss(
             "wasserstein",
             wasserstein_discriminator_loss,

@@ -102,9 +102,7 @@ def check_preset(name):
         ValueError: for a name that is not a key of `PRESETS`.
     """
     if name not in PRESETS:
-        raise ValueError(
-            f"Unknown preset {name!r}. Expected one of {sorted(PRESETS)}."
-        )
+        raise ValueError(f"Unknown preset {name!r}. Expected one of {sorted(PRESETS)}.")
     return name
 
 
@@ -156,144 +154,267 @@ def _opt(name, default, type_, help_, **kw):
 OPTIONS = (
     # None resolves to the backend in force, so a resolved run always
     # records the one it trained on.
-    _opt("backend", None, str,
-         "Keras backend to train on: tensorflow, jax or torch (jax and "
-         "torch need the [jax] or [torch] extra) (default: the backend in "
-         "force: $KERAS_BACKEND, else keras.json's, else tensorflow)",
-         choices=BACKENDS, nullable=True),
-    _opt("dataset", "mnist", str,
-         "named dataset (mnist, fashion_mnist, mnist_sample, cifar10), an "
-         "image folder, or a .npy/.npz file"),
-    _opt("image_size", None, int,
-         "resize images to this square size (default: keep the data's size)",
-         minimum=4, nullable=True),
-    _opt("channels", None, int,
-         "convert every image to 1 (grey) or 3 (colour) channels (default: "
-         "keep the data's; a folder mixing grey and colour files needs it)",
-         choices=(1, 3), nullable=True),
+    _opt(
+        "backend",
+        None,
+        str,
+        "Keras backend to train on: tensorflow, jax or torch (jax and "
+        "torch need the [jax] or [torch] extra) (default: the backend in "
+        "force: $KERAS_BACKEND, else keras.json's, else tensorflow)",
+        choices=BACKENDS,
+        nullable=True,
+    ),
+    _opt(
+        "dataset",
+        "mnist",
+        str,
+        "named dataset (mnist, fashion_mnist, mnist_sample, cifar10), an "
+        "image folder, or a .npy/.npz file",
+    ),
+    _opt(
+        "image_size",
+        None,
+        int,
+        "resize images to this square size (default: keep the data's size)",
+        minimum=4,
+        nullable=True,
+    ),
+    _opt(
+        "channels",
+        None,
+        int,
+        "convert every image to 1 (grey) or 3 (colour) channels (default: "
+        "keep the data's; a folder mixing grey and colour files needs it)",
+        choices=(1, 3),
+        nullable=True,
+    ),
     _opt("epochs", 30, int, "epochs to train", minimum=1),
     _opt("batch_size", 256, int, "images per training step", minimum=1),
-    _opt("steps_per_epoch", None, int,
-         "stop each epoch after this many steps (default: the whole data)",
-         minimum=1, nullable=True),
-    _opt("shuffle_buffer", 60000, int,
-         "shuffle buffer size in images: at least the data's size (the "
-         "default, up to 60000 images) is a full shuffle each epoch, a "
-         "smaller buffer a partial one", minimum=1),
-    _opt("latent_dim", 100, int, "size of the generator's noise vector",
-         minimum=1),
-    _opt("arch", "dcgan", str,
-         "networks: dcgan (the lecture's, any size whose sides divide by "
-         "4) or resnet (residual generator, spectrally normalised residual "
-         "discriminator; square 32, 64 or 128 px; --d-dropout does not "
-         "apply)", choices=("dcgan", "resnet")),
-    _opt("conditional", False, bool,
-         "condition both networks on the class label (a ConditionalGAN; "
-         "needs a dataset with labels): sample grids show one row per "
-         "class"),
-    _opt("loss", "non_saturating", str, "adversarial loss",
-         choices=LOSS_NAMES),
-    _opt("d_steps", None, int,
-         "discriminator updates per generator update (default: the loss's)",
-         minimum=1, nullable=True),
-    _opt("gradient_penalty", None, float,
-         "WGAN-GP penalty weight (default: the loss's)", minimum=0,
-         nullable=True),
-    _opt("lr", 1e-4, float,
-         "Adam learning rate of the generator, and of the discriminator "
-         "unless --d-lr is given", minimum=0),
-    _opt("d_lr", None, float,
-         "Adam learning rate of the discriminator (two time-scale updates, "
-         "TTUR) (default: --lr)", minimum=0, nullable=True),
-    _opt("beta1", 0.9, float, "Adam beta_1 (the DCGAN paper uses 0.5)",
-         minimum=0),
+    _opt(
+        "steps_per_epoch",
+        None,
+        int,
+        "stop each epoch after this many steps (default: the whole data)",
+        minimum=1,
+        nullable=True,
+    ),
+    _opt(
+        "shuffle_buffer",
+        60000,
+        int,
+        "shuffle buffer size in images: at least the data's size (the "
+        "default, up to 60000 images) is a full shuffle each epoch, a "
+        "smaller buffer a partial one",
+        minimum=1,
+    ),
+    _opt("latent_dim", 100, int, "size of the generator's noise vector", minimum=1),
+    _opt(
+        "arch",
+        "dcgan",
+        str,
+        "networks: dcgan (the lecture's, any size whose sides divide by "
+        "4) or resnet (residual generator, spectrally normalised residual "
+        "discriminator; square 32, 64 or 128 px; --d-dropout does not "
+        "apply)",
+        choices=("dcgan", "resnet"),
+    ),
+    _opt(
+        "conditional",
+        False,
+        bool,
+        "condition both networks on the class label (a ConditionalGAN; "
+        "needs a dataset with labels): sample grids show one row per "
+        "class",
+    ),
+    _opt("loss", "non_saturating", str, "adversarial loss", choices=LOSS_NAMES),
+    _opt(
+        "d_steps",
+        None,
+        int,
+        "discriminator updates per generator update (default: the loss's)",
+        minimum=1,
+        nullable=True,
+    ),
+    _opt(
+        "gradient_penalty",
+        None,
+        float,
+        "WGAN-GP penalty weight (default: the loss's)",
+        minimum=0,
+        nullable=True,
+    ),
+    _opt(
+        "lr",
+        1e-4,
+        float,
+        "Adam learning rate of the generator, and of the discriminator unless --d-lr is given",
+        minimum=0,
+    ),
+    _opt(
+        "d_lr",
+        None,
+        float,
+        "Adam learning rate of the discriminator (two time-scale updates, TTUR) (default: --lr)",
+        minimum=0,
+        nullable=True,
+    ),
+    _opt("beta1", 0.9, float, "Adam beta_1 (the DCGAN paper uses 0.5)", minimum=0),
     _opt("beta2", 0.999, float, "Adam beta_2", minimum=0),
-    _opt("r1", 0.0, float,
-         "R1 penalty weight gamma on the discriminator's gradient at real "
-         "images (0: off)", minimum=0),
-    _opt("augment", None, str,
-         "DiffAugment transforms for the discriminator's input, real and "
-         "generated alike: a comma-separated subset of color, translation, "
-         "cutout; or adaptive augmentation (ADA): ada (all three) or "
-         "ada:SUBSET (e.g. ada:translation,cutout), each transform applied "
-         "with a probability p that follows the discriminator's "
-         "overfitting (logged as ada_p, ada_rt) (default: none)",
-         nullable=True),
-    _opt("ada_target", 0.6, float,
-         "with --augment ada: the target of r_t = E[sign(D(real))]; p rises "
-         "while r_t is above it, falls while below (the ADA paper's 0.6)",
-         minimum=-1),
-    _opt("ada_kimg", 500.0, float,
-         "with --augment ada: p can go from 0 to 1 in this many thousand "
-         "images (the ADA paper's 500)", minimum=0),
-    _opt("d_dropout", 0.3, float,
-         "Dropout rate in the discriminator (the lecture's 0.3; 0: none)",
-         minimum=0),
-    _opt("ema_kimg", None, float,
-         "keep an exponential moving average of the generator's weights "
-         "with this half-life in thousands of images (StyleGAN uses 10); "
-         "samples, metrics and generator.keras use it (default: off)",
-         minimum=0, nullable=True),
-    _opt("ema_rampup", 0.05, float,
-         "EMA warm-up: the half-life is at most this fraction of the images "
-         "seen so far (StyleGAN's ramp-up; 0 for none)", minimum=0),
-    _opt("seed", None, int,
-         "seed for weights, noise and shuffling (default: drawn at "
-         "random, printed and recorded in training_options.json)",
-         nullable=True),
-    _opt("precision", "float32", str,
-         "dtype policy; mixed_bfloat16 is faster only on a GPU or a CPU "
-         "with avx512_bf16 or amx_bf16 (measured 11x slower without), "
-         "mixed_float16 is for GPUs", choices=PRECISIONS),
+    _opt(
+        "r1",
+        0.0,
+        float,
+        "R1 penalty weight gamma on the discriminator's gradient at real images (0: off)",
+        minimum=0,
+    ),
+    _opt(
+        "augment",
+        None,
+        str,
+        "DiffAugment transforms for the discriminator's input, real and "
+        "generated alike: a comma-separated subset of color, translation, "
+        "cutout; or adaptive augmentation (ADA): ada (all three) or "
+        "ada:SUBSET (e.g. ada:translation,cutout), each transform applied "
+        "with a probability p that follows the discriminator's "
+        "overfitting (logged as ada_p, ada_rt) (default: none)",
+        nullable=True,
+    ),
+    _opt(
+        "ada_target",
+        0.6,
+        float,
+        "with --augment ada: the target of r_t = E[sign(D(real))]; p rises "
+        "while r_t is above it, falls while below (the ADA paper's 0.6)",
+        minimum=-1,
+    ),
+    _opt(
+        "ada_kimg",
+        500.0,
+        float,
+        "with --augment ada: p can go from 0 to 1 in this many thousand "
+        "images (the ADA paper's 500)",
+        minimum=0,
+    ),
+    _opt(
+        "d_dropout",
+        0.3,
+        float,
+        "Dropout rate in the discriminator (the lecture's 0.3; 0: none)",
+        minimum=0,
+    ),
+    _opt(
+        "ema_kimg",
+        None,
+        float,
+        "keep an exponential moving average of the generator's weights "
+        "with this half-life in thousands of images (StyleGAN uses 10); "
+        "samples, metrics and generator.keras use it (default: off)",
+        minimum=0,
+        nullable=True,
+    ),
+    _opt(
+        "ema_rampup",
+        0.05,
+        float,
+        "EMA warm-up: the half-life is at most this fraction of the images "
+        "seen so far (StyleGAN's ramp-up; 0 for none)",
+        minimum=0,
+    ),
+    _opt(
+        "seed",
+        None,
+        int,
+        "seed for weights, noise and shuffling (default: drawn at "
+        "random, printed and recorded in training_options.json)",
+        nullable=True,
+    ),
+    _opt(
+        "precision",
+        "float32",
+        str,
+        "dtype policy; mixed_bfloat16 is faster only on a GPU or a CPU "
+        "with avx512_bf16 or amx_bf16 (measured 11x slower without), "
+        "mixed_float16 is for GPUs",
+        choices=PRECISIONS,
+    ),
     # None: each backend's own way of compiling a step (see
     # build.jit_compile): the lecture's tf.function on TensorFlow.
-    _opt("jit_compile", None, bool,
-         "compile the train step with XLA (for GPUs: measured 0.59x with "
-         "TensorFlow on a CPU) (default: off on TensorFlow and PyTorch, on "
-         "with JAX, whose steps are otherwise not compiled at all)",
-         nullable=True),
-    _opt("steps_per_execution", 1, int,
-         "train steps per compiled call (for GPUs: measured 0.91x with 8 on "
-         "a CPU)", minimum=1),
-    _opt("deterministic", False, bool,
-         "deterministic TensorFlow ops (needs --seed): identical weights "
-         "on re-runs and resumes"),
-    _opt("on_nan", "stop", str,
-         "on a non-finite loss: stop, or roll back to the last checkpoint "
-         "with halved learning rates (at most 3 times)",
-         choices=("stop", "rollback")),
-    _opt("distribute", "none", str,
-         "several devices: none, mirrored (TensorFlow: MirroredStrategy "
-         "over local GPUs; JAX: keras.distribution.DataParallel over local "
-         "devices; not on PyTorch) or multiworker (TensorFlow only, "
-         "TF_CONFIG)", choices=("none", "mirrored", "multiworker")),
+    _opt(
+        "jit_compile",
+        None,
+        bool,
+        "compile the train step with XLA (for GPUs: measured 0.59x with "
+        "TensorFlow on a CPU) (default: off on TensorFlow and PyTorch, on "
+        "with JAX, whose steps are otherwise not compiled at all)",
+        nullable=True,
+    ),
+    _opt(
+        "steps_per_execution",
+        1,
+        int,
+        "train steps per compiled call (for GPUs: measured 0.91x with 8 on a CPU)",
+        minimum=1,
+    ),
+    _opt(
+        "deterministic",
+        False,
+        bool,
+        "deterministic TensorFlow ops (needs --seed): identical weights on re-runs and resumes",
+    ),
+    _opt(
+        "on_nan",
+        "stop",
+        str,
+        "on a non-finite loss: stop, or roll back to the last checkpoint "
+        "with halved learning rates (at most 3 times)",
+        choices=("stop", "rollback"),
+    ),
+    _opt(
+        "distribute",
+        "none",
+        str,
+        "several devices: none, mirrored (TensorFlow: MirroredStrategy "
+        "over local GPUs; JAX: keras.distribution.DataParallel over local "
+        "devices; not on PyTorch) or multiworker (TensorFlow only, "
+        "TF_CONFIG)",
+        choices=("none", "mirrored", "multiworker"),
+    ),
     _opt("logdir", "logs", str, "parent folder of run directories"),
-    _opt("run_name", None, str,
-         "run directory name (default: DATASET-TIMESTAMP)", nullable=True),
-    _opt("num_samples", 16, int, "images in each sample grid (4x4)",
-         minimum=1),
-    _opt("sample_every", 1, int, "epochs between sample grids (0: off)",
-         minimum=0),
-    _opt("checkpoint_every", 1, int, "epochs between checkpoints (0: off)",
-         minimum=0),
+    _opt("run_name", None, str, "run directory name (default: DATASET-TIMESTAMP)", nullable=True),
+    _opt("num_samples", 16, int, "images in each sample grid (4x4)", minimum=1),
+    _opt("sample_every", 1, int, "epochs between sample grids (0: off)", minimum=0),
+    _opt("checkpoint_every", 1, int, "epochs between checkpoints (0: off)", minimum=0),
     _opt("keep_checkpoints", 3, int, "checkpoints kept", minimum=1),
-    _opt("metrics_every", 0, int,
-         "epochs between sample-quality metrics (FID, KID, ... with a "
-         "classifier trained on the dataset; 0: off)", minimum=0),
-    _opt("metrics_n", 1000, int, "generated images per metrics evaluation",
-         minimum=2),
+    _opt(
+        "metrics_every",
+        0,
+        int,
+        "epochs between sample-quality metrics (FID, KID, ... with a "
+        "classifier trained on the dataset; 0: off)",
+        minimum=0,
+    ),
+    _opt("metrics_n", 1000, int, "generated images per metrics evaluation", minimum=2),
     _opt("tensorboard", True, bool, "write TensorBoard logs"),
-    _opt("tensorboard_update_freq", 0, int,
-         "also log losses every N batches to TensorBoard (0: per epoch only)",
-         minimum=0),
+    _opt(
+        "tensorboard_update_freq",
+        0,
+        int,
+        "also log losses every N batches to TensorBoard (0: per epoch only)",
+        minimum=0,
+    ),
     _opt("loss_plot", True, bool, "write losses.png each epoch"),
     # Set by `resolve(preset=...)`, recorded in training_options.json; the
     # CLI gives it its own --preset flag. None: a run written before the
     # preset was recorded.
-    _opt("preset", DEFAULT_PRESET, str,
-         "named settings applied before explicit options (default: "
-         "lecture; None in runs recorded before presets were)",
-         choices=tuple(PRESETS), nullable=True),
+    _opt(
+        "preset",
+        DEFAULT_PRESET,
+        str,
+        "named settings applied before explicit options (default: "
+        "lecture; None in runs recorded before presets were)",
+        choices=tuple(PRESETS),
+        nullable=True,
+    ),
 )
 
 OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
@@ -304,19 +425,14 @@ def _check(option, value):
     if value is None:
         if option.nullable:
             return None
-        raise ValueError(
-            f"Option `{option.name}` needs a value. Received: None"
-        )
+        raise ValueError(f"Option `{option.name}` needs a value. Received: None")
     if option.type is bool:
         if not isinstance(value, bool):
             raise ValueError(
-                f"Expected option `{option.name}` to be true or false. "
-                f"Received: {value!r}"
+                f"Expected option `{option.name}` to be true or false. Received: {value!r}"
             )
         return value
-    if option.type is float and isinstance(value, int) and not isinstance(
-        value, bool
-    ):
+    if option.type is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, option.type) or isinstance(value, bool):
         raise ValueError(
@@ -330,8 +446,7 @@ def _check(option, value):
         )
     if option.minimum is not None and value < option.minimum:
         raise ValueError(
-            f"Expected option `{option.name}` >= {option.minimum}. "
-            f"Received: {value!r}"
+            f"Expected option `{option.name}` >= {option.minimum}. Received: {value!r}"
         )
     return value
 
@@ -363,10 +478,7 @@ def resolve(overrides=None, preset=None):
     """
     named = (overrides or {}).get("preset")
     if preset is not None and named is not None and named != preset:
-        raise ValueError(
-            f"Two presets given: preset={preset!r} and a `preset` option "
-            f"{named!r}."
-        )
+        raise ValueError(f"Two presets given: preset={preset!r} and a `preset` option {named!r}.")
     preset = preset if preset is not None else named
     if preset is not None:
         check_preset(preset)
@@ -375,27 +487,20 @@ def resolve(overrides=None, preset=None):
     values["preset"] = preset or DEFAULT_PRESET
     for key, value in (overrides or {}).items():
         if key not in OPTIONS_BY_NAME:
-            raise ValueError(
-                f"Unknown option {key!r}. Expected one of {sorted(DEFAULTS)}."
-            )
+            raise ValueError(f"Unknown option {key!r}. Expected one of {sorted(DEFAULTS)}.")
         if value is not None and key != "preset":
             values[key] = value
     if values["backend"] is None:
         values["backend"] = backend_in_force()
     if values["ema_kimg"] is not None and values["ema_kimg"] <= 0:
         raise ValueError(
-            "Expected option `ema_kimg` > 0 (or None: no EMA). "
-            f"Received: {values['ema_kimg']!r}"
+            f"Expected option `ema_kimg` > 0 (or None: no EMA). Received: {values['ema_kimg']!r}"
         )
     if values["ada_kimg"] is not None and values["ada_kimg"] <= 0:
-        raise ValueError(
-            "Expected option `ada_kimg` > 0. "
-            f"Received: {values['ada_kimg']!r}"
-        )
+        raise ValueError(f"Expected option `ada_kimg` > 0. Received: {values['ada_kimg']!r}")
     if values["ada_target"] is not None and not -1 < values["ada_target"] < 1:
         raise ValueError(
-            "Expected option `ada_target` in (-1, 1). "
-            f"Received: {values['ada_target']!r}"
+            f"Expected option `ada_target` in (-1, 1). Received: {values['ada_target']!r}"
         )
     if values["beta1"] >= 1 or values["beta2"] >= 1:
         raise ValueError(
@@ -405,9 +510,7 @@ def resolve(overrides=None, preset=None):
     if values["run_name"] is not None:
         check_run_name(values["run_name"])
     if values["deterministic"] and values["seed"] is None:
-        raise ValueError(
-            "Option `deterministic` needs a `seed`. Received: seed=None"
-        )
+        raise ValueError("Option `deterministic` needs a `seed`. Received: seed=None")
     return {o.name: _check(o, values[o.name]) for o in OPTIONS}
 
 

@@ -88,9 +88,7 @@ class Preset:
             ValueError: for invalid options, an image shape the DCGAN
                 cannot build, or `conditional=True` without class names.
         """
-        return build_lib.build_gan(
-            self.options(**overrides), image_shape, class_names
-        )
+        return build_lib.build_gan(self.options(**overrides), image_shape, class_names)
 
 
 def _preset(name, description, **overrides):

@@ -215,17 +215,12 @@ class RunDirectory(os.PathLike):
         """
         if which not in GENERATOR_FILES:
             raise ValueError(
-                f"Expected `generator` to be one of {list(GENERATOR_FILES)}. "
-                f"Received: {which!r}"
+                f"Expected `generator` to be one of {list(GENERATOR_FILES)}. Received: {which!r}"
             )
         name = GENERATOR_FILES[which]
         path = self.join(name)
         if purpose is not None and not os.path.isfile(path):
-            hint = (
-                " It is written by runs trained with --metrics-every."
-                if which == "best"
-                else ""
-            )
+            hint = " It is written by runs trained with --metrics-every." if which == "best" else ""
             raise ValueError(f"{self.path!r} holds no {name} to {purpose}.{hint}")
         return path
 
@@ -258,9 +253,7 @@ class RunDirectory(os.PathLike):
         """
         path = self.options_file
         if not os.path.isfile(path):
-            raise ValueError(
-                f"{self.path!r} is not a run directory: it has no {OPTIONS_FILE}."
-            )
+            raise ValueError(f"{self.path!r} is not a run directory: it has no {OPTIONS_FILE}.")
         try:
             with open(path) as f:
                 saved = json.load(f)

@@ -136,19 +136,13 @@ def write_samples(sampler, out_dir, n, seed=0, labels=None, batch_size=500, verb
         # Drawn for every batch, written or skipped, so that image i always
         # has noise row i.
         z = rng.standard_normal((count, sampler.latent_dim), dtype=np.float32)
-        todo = [
-            j for j in range(count) if sample_file_name(start + j) not in names
-        ]
+        todo = [j for j in range(count) if sample_file_name(start + j) not in names]
         if todo:
             kwargs = {}
             if num_classes is not None:
                 indices = start + np.asarray(todo)
-                kwargs["labels"] = (
-                    (indices % num_classes).tolist() if labels is None else labels
-                )
-            images = sampler.generate(
-                z=z[todo], batch_size=batch_size, **kwargs
-            )
+                kwargs["labels"] = (indices % num_classes).tolist() if labels is None else labels
+            images = sampler.generate(z=z[todo], batch_size=batch_size, **kwargs)
             for j, pixels in zip(todo, to_uint8(images)):
                 path = os.path.join(out_dir, sample_file_name(start + j))
                 with atomic_path(path) as tmp:

@@ -61,13 +61,10 @@ def one_hot(indices, num_classes):
     """
     indices = np.asarray(indices).reshape(-1)
     if indices.size and (
-        indices.dtype.kind not in "iu"
-        or indices.min() < 0
-        or indices.max() >= num_classes
+        indices.dtype.kind not in "iu" or indices.min() < 0 or indices.max() >= num_classes
     ):
         raise ValueError(
-            f"Expected class indices in [0, {num_classes}). Received: "
-            f"{indices.tolist()[:10]}"
+            f"Expected class indices in [0, {num_classes}). Received: {indices.tolist()[:10]}"
         )
     return np.eye(num_classes, dtype=np.float32)[indices]
 
@@ -93,9 +90,7 @@ def label_index(label, class_names):
     1
     """
     num_classes = len(class_names)
-    if isinstance(label, (numbers.Integral, np.integer)) and not isinstance(
-        label, bool
-    ):
+    if isinstance(label, (numbers.Integral, np.integer)) and not isinstance(label, bool):
         if 0 <= label < num_classes:
             return int(label)
     elif isinstance(label, str):
@@ -143,8 +138,7 @@ def label_weights(labels, class_names, n=None):
     if array.ndim == 2 and array.dtype.kind == "f":
         if array.shape[1] != num_classes:
             raise ValueError(
-                f"Expected class weights of shape (n, {num_classes}). "
-                f"Received shape {array.shape}."
+                f"Expected class weights of shape (n, {num_classes}). Received shape {array.shape}."
             )
         weights = array.astype(np.float32)
     else:
@@ -153,9 +147,7 @@ def label_weights(labels, class_names, n=None):
             num_classes,
         )
     if n is not None and n != len(weights):
-        raise ValueError(
-            f"`n={n}` disagrees with `labels`, which hold {len(weights)} labels."
-        )
+        raise ValueError(f"`n={n}` disagrees with `labels`, which hold {len(weights)} labels.")
     return weights
 
 

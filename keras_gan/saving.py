@@ -68,8 +68,7 @@ def load_model(path, expect=None, compile=True):
         raise ValueError(f"Could not load {path!r}: {text[:500]}") from err
     if expect is not None and not isinstance(model, expect):
         raise ValueError(
-            f"Expected {path!r} to hold a {expect.__name__}. Received a "
-            f"{type(model).__name__}."
+            f"Expected {path!r} to hold a {expect.__name__}. Received a {type(model).__name__}."
         )
     return model
 

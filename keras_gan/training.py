@@ -126,9 +126,7 @@ def default_callbacks(options, run_dir, reals=None):
                 every=options["sample_every"],
                 seed=0 if options["seed"] is None else options["seed"],
                 reals=reals,
-                tensorboard_dir=(
-                    run.tensorboard_images_dir if tensorboard else None
-                ),
+                tensorboard_dir=(run.tensorboard_images_dir if tensorboard else None),
             )
         )
     if options["loss_plot"]:
@@ -162,9 +160,7 @@ def _metrics_callback(options, run):
         every=options["metrics_every"],
         image_size=options["image_size"],
         best_generator_path=run.best_generator_file,
-        tensorboard_dir=(
-            run.tensorboard_metrics_dir if options["tensorboard"] else None
-        ),
+        tensorboard_dir=(run.tensorboard_metrics_dir if options["tensorboard"] else None),
     )
 
 
@@ -275,8 +271,14 @@ def _train(strategy, options, run_dir, resume, verbose, callbacks):
     if chief:
         _start_run_directory(options, run_dir, names, verbose, drawn)
     history = _fit(
-        gan, options, (images, labels if names is not None else None),
-        data_seed, initial_epoch, first_callbacks, all_callbacks, run,
+        gan,
+        options,
+        (images, labels if names is not None else None),
+        data_seed,
+        initial_epoch,
+        first_callbacks,
+        all_callbacks,
+        run,
         verbose,
     )
     if chief:
@@ -284,16 +286,13 @@ def _train(strategy, options, run_dir, resume, verbose, callbacks):
     return gan, history
 
 
-def _fit(gan, options, data, data_seed, initial_epoch, callbacks,
-         make_callbacks, run, verbose):
+def _fit(gan, options, data, data_seed, initial_epoch, callbacks, make_callbacks, run, verbose):
     """`fit` from `initial_epoch`; with `on_nan="rollback"`, again after each
     rollback (fresh callbacks from `make_callbacks`). Returns the history."""
     from keras_gan.checkpoints import latest_checkpoint
 
     images, labels = data
-    steps = options["steps_per_epoch"] or count_steps(
-        len(images), options["batch_size"]
-    )
+    steps = options["steps_per_epoch"] or count_steps(len(images), options["batch_size"])
     history, rollbacks = None, 0
     while initial_epoch < options["epochs"]:
         dataset = make_dataset(
@@ -317,11 +316,7 @@ def _fit(gan, options, data, data_seed, initial_epoch, callbacks,
             break
         except NonFiniteLossError as err:
             checkpoint = latest_checkpoint(run.checkpoints_dir)
-            if (
-                options["on_nan"] != "rollback"
-                or rollbacks >= MAX_ROLLBACKS
-                or checkpoint is None
-            ):
+            if options["on_nan"] != "rollback" or rollbacks >= MAX_ROLLBACKS or checkpoint is None:
                 raise
             rollbacks += 1
             initial_epoch = _roll_back(gan, checkpoint, err, rollbacks)
@@ -352,8 +347,7 @@ def _training_images(options, strategy):
             f"split is five images in six). A batch that works: "
             f"--batch-size {1 << (fits.bit_length() - 1)}."
         )
-    check_batches(strategy, options["batch_size"], len(images),
-                  options["steps_per_epoch"])
+    check_batches(strategy, options["batch_size"], len(images), options["steps_per_epoch"])
     if options["deterministic"]:
         import tensorflow as tf
 
@@ -398,9 +392,7 @@ def _roll_back(gan, checkpoint, err, rollbacks):
     # (which may be the base rate, or one already halved): each rollback
     # halves the rate in force once, so after k rollbacks it is
     # base * 0.5**k whichever checkpoint was restored.
-    in_force = [
-        float(keras.ops.convert_to_numpy(o.learning_rate)) for o in optimizers
-    ]
+    in_force = [float(keras.ops.convert_to_numpy(o.learning_rate)) for o in optimizers]
     epoch = restore_checkpoint(gan, checkpoint)
     for optimizer, rate in zip(optimizers, in_force):
         optimizer.learning_rate = rate * ROLLBACK_LR_FACTOR
@@ -423,4 +415,3 @@ def _save_results(gan, options, run_dir, names):
     noise = gan.sample_noise(options["num_samples"], seed=options["seed"] or 0)
     images, layout = grid_images(gan, noise[:8] if names else noise)
     save_grid(images, RunDirectory(run_dir).grid_file, **layout)
-

@@ -47,8 +47,11 @@ def main():
     a, b = snapshot(single), snapshot(mirrored)
     report = {
         "replicas": strategy.num_replicas_in_sync,
-        "synchronized_bn": [layer.synchronized for layer in mirrored.generator.layers
-                            if isinstance(layer, layers.BatchNormalization)],
+        "synchronized_bn": [
+            layer.synchronized
+            for layer in mirrored.generator.layers
+            if isinstance(layer, layers.BatchNormalization)
+        ],
         "max_weight_diff": max(float(np.abs(x - y).max()) for x, y in zip(a, b)),
         "max_update": max(float(np.abs(x - y).max()) for x, y in zip(a, initial)),
         "logs_single": {k: v[0] for k, v in logs_single.items()},

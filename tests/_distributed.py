@@ -47,7 +47,10 @@ def build(weights=None):
 
 def snapshot(gan):
     """All weights of both networks as NumPy arrays."""
-    return [np.array(keras.ops.convert_to_numpy(v)) for v in gan.generator.weights + gan.discriminator.weights]
+    return [
+        np.array(keras.ops.convert_to_numpy(v))
+        for v in gan.generator.weights + gan.discriminator.weights
+    ]
 
 
 def images(n=32):

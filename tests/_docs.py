@@ -96,13 +96,15 @@ def read_blocks(path):
             i += 1
         marker = MARKER.match(previous)
         if lang in BASH + PYTHON:
-            blocks.append(Block(
-                page=_relative(path),
-                line=start + 1,
-                lang="bash" if lang in BASH else "python",
-                text="\n".join(body) + "\n",
-                parse_only=marker["reason"].strip() if marker else None,
-            ))
+            blocks.append(
+                Block(
+                    page=_relative(path),
+                    line=start + 1,
+                    lang="bash" if lang in BASH else "python",
+                    text="\n".join(body) + "\n",
+                    parse_only=marker["reason"].strip() if marker else None,
+                )
+            )
         previous = ""
         i += 1
     return blocks
@@ -165,8 +167,7 @@ def _parse_or_explain(parse, argv, what):
             return parse(argv)
     except SystemExit as exit_:
         raise AssertionError(
-            f"{what} rejects {' '.join(argv)!r} (exit {exit_.code}): "
-            f"{err.getvalue().strip()}"
+            f"{what} rejects {' '.join(argv)!r} (exit {exit_.code}): {err.getvalue().strip()}"
         ) from None
 
 
@@ -229,7 +230,9 @@ def unrunnable(block):
         if command.env:
             return f"{command.text!r} sets environment variables {sorted(command.env)}"
         if command.kind == "benchmark" and command.script not in RUNNABLE_BENCHMARKS:
-            return f"benchmarks/{command.script}.py is not among the quick ones {RUNNABLE_BENCHMARKS}"
+            return (
+                f"benchmarks/{command.script}.py is not among the quick ones {RUNNABLE_BENCHMARKS}"
+            )
     return None
 
 
@@ -246,7 +249,7 @@ def fake_images(n, shape, seed):
     size = shape[0] // 4
     for image, label in zip(images, labels):
         top, left = divmod(int(label), 4)
-        image[top * size:(top + 1) * size, left * size:(left + 1) * size] = 230
+        image[top * size : (top + 1) * size, left * size : (left + 1) * size] = 230
     return images, labels.astype(np.uint8)
 
 
@@ -377,9 +380,7 @@ class Runner:
         logdir = pathlib.Path(_flag_value(argv, "--logdir") or "logs")
         if not logdir.is_dir():
             return set()
-        return {
-            str(p) for p in logdir.iterdir() if (p / "training_options.json").is_file()
-        }
+        return {str(p) for p in logdir.iterdir() if (p / "training_options.json").is_file()}
 
     def resolve_run(self, value, page_runs):
         """A run directory for `value`: itself if it exists, else the page's last run."""

@@ -65,6 +65,7 @@ def main(argv):
         def dying_export(self):
             calls.append(1)
             if len(calls) == epoch:
+
                 def dying_save(model, path, *a, **k):
                     save(model, path, *a, **k)
                     _truncate_and_die(path)

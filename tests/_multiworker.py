@@ -37,9 +37,13 @@ def main(argv):
     history = gan.fit(dataset, epochs=1, verbose=0, shuffle=False).history
     if is_chief(strategy):
         weights = snapshot(gan)
-        np.savez(argv[2], replicas=strategy.num_replicas_in_sync,
-                 g_loss=history["g_loss"][0], d_loss=history["d_loss"][0],
-                 **{f"w{i}": w for i, w in enumerate(weights)})
+        np.savez(
+            argv[2],
+            replicas=strategy.num_replicas_in_sync,
+            g_loss=history["g_loss"][0],
+            d_loss=history["d_loss"][0],
+            **{f"w{i}": w for i, w in enumerate(weights)},
+        )
     return 0
 
 

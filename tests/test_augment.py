@@ -78,7 +78,9 @@ def test_r1_is_the_squared_input_gradient_norm():
     gan = GAN(tiny_generator(), d, seed=0)
     gan.compile(r1_penalty=2.0)
     w = _numpy(d.layers[-1].kernel)
-    real = keras.ops.convert_to_tensor(np.random.default_rng(0).uniform(-1, 1, (4, 8, 8, 1)).astype("float32"))
+    real = keras.ops.convert_to_tensor(
+        np.random.default_rng(0).uniform(-1, 1, (4, 8, 8, 1)).astype("float32")
+    )
     np.testing.assert_allclose(_numpy(r1(gan, real, None, None)), np.sum(w**2), rtol=1e-5)
 
 
@@ -132,7 +134,9 @@ def test_ada_gate_applies_each_transform_per_image_and_is_differentiable():
         fn = lambda inputs: diff_augment(inputs, "cutout", seed=seed, p=p)  # noqa: E731
         return _numpy(_step.backend().input_gradient(fn, x))
 
-    np.testing.assert_array_equal(_numpy(diff_augment(x, "color,translation,cutout", 0, p=0.0)), images)
+    np.testing.assert_array_equal(
+        _numpy(diff_augment(x, "color,translation,cutout", 0, p=0.0)), images
+    )
     np.testing.assert_array_equal(gradient(0.0), np.ones_like(images))
     cut = (gradient(1.0) == 0).any(axis=(1, 2, 3))
     assert cut.all()  # p = 1: every image loses its square, gradient 0 there
@@ -143,9 +147,7 @@ def test_ada_gate_applies_each_transform_per_image_and_is_differentiable():
 def _ada_gan(discriminator=None, d_lr=1e-2, **compile_kwargs):
     keras.utils.set_random_seed(0)
     gan = GAN(tiny_generator(), discriminator or tiny_discriminator(), seed=0)
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(d_lr), augment="ada", **compile_kwargs
-    )
+    gan.compile(d_optimizer=keras.optimizers.Adam(d_lr), augment="ada", **compile_kwargs)
     return gan
 
 
@@ -168,7 +170,12 @@ def test_ada_adjusts_p_by_the_sign_of_rt_minus_target_every_interval(loss, bound
     assert step(real) == 0.0 and _ada_state(gan) == [0.0, 16.0, 16.0, 1.0]
     # Interval over: r_t = 1 > 0.6, p += 32 images / 64 images.
     assert step(real) == 0.5 and _ada_state(gan) == [0.5, 0.0, 0.0, 0.0]
-    assert step(real, failed) == 0.5 and _ada_state(gan) == [0.5, 0.0, 0.0, 0.0]  # a skipped step counts nothing
+    assert step(real, failed) == 0.5 and _ada_state(gan) == [
+        0.5,
+        0.0,
+        0.0,
+        0.0,
+    ]  # a skipped step counts nothing
     step(real)
     assert step(real) == 1.0 and step(real) == 1.0 and step(real) == 1.0  # clipped at 1
     # r_t = (12 - 4) / 16 = 0.5 < 0.6: p falls, whatever the batch.
@@ -250,9 +257,13 @@ def test_models_without_ada_keep_their_variables_and_logs(tmp_path):
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"ada_target": 1.0}, "ada_target"), ({"ada_target": "0.6"}, "ada_target"),
-     ({"ada_kimg": 0}, "ada_kimg"), ({"ada_interval": 0}, "ada_interval"),
-     ({"ada_interval": 2.0}, "ada_interval")],
+    [
+        ({"ada_target": 1.0}, "ada_target"),
+        ({"ada_target": "0.6"}, "ada_target"),
+        ({"ada_kimg": 0}, "ada_kimg"),
+        ({"ada_interval": 0}, "ada_interval"),
+        ({"ada_interval": 2.0}, "ada_interval"),
+    ],
 )
 def test_ada_options_are_checked(kwargs, match):
     gan = GAN(tiny_generator(), tiny_discriminator())
@@ -266,7 +277,11 @@ def test_cli_options_reach_compile():
 
     resolved = options.resolve({"augment": "ada:translation", "ada_target": 0.7, "ada_kimg": 100})
     kwargs = presets.compile_kwargs(resolved)
-    assert (kwargs["augment"], kwargs["ada_target"], kwargs["ada_kimg"]) == ("ada:translation", 0.7, 100.0)
+    assert (kwargs["augment"], kwargs["ada_target"], kwargs["ada_kimg"]) == (
+        "ada:translation",
+        0.7,
+        100.0,
+    )
     with pytest.raises(ValueError, match="ada_target"):
         options.resolve({"ada_target": 1.5})
     with pytest.raises(ValueError, match="ada_kimg"):

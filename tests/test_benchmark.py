@@ -61,7 +61,15 @@ def test_summary_table_and_targets_have_every_column():
     # (no ratio), no retraces, no conditional run, no JAX or PyTorch run,
     # equal peak RSS.
     assert [t["status"] for t in targets] == [
-        "PASS", "PASS", "n/a", "PASS", "n/a", "n/a", "n/a", "PASS"]
+        "PASS",
+        "PASS",
+        "n/a",
+        "PASS",
+        "n/a",
+        "n/a",
+        "n/a",
+        "PASS",
+    ]
     assert targets[0]["measured"] == "1.10x (1.00x by CPU-s/step)"
 
 
@@ -87,7 +95,11 @@ def test_finish_takes_medians_after_the_warmup():
     assert result["data_frac"] == pytest.approx(0.2)  # 0.6 s of 3 s
     # Only warm-up epochs: the last one is timed rather than none.
     only = benchmark._finish(
-        {"data_s": 1.0}, [10.0, 2.0], [1.0, 1.0], warmup=2, steps_per_epoch=4,
+        {"data_s": 1.0},
+        [10.0, 2.0],
+        [1.0, 1.0],
+        warmup=2,
+        steps_per_epoch=4,
         images_per_epoch=8,
     )
     assert only["epoch_s_median"] == 2.0 and only["images_per_s"] == 4.0
@@ -98,16 +110,44 @@ def test_summarize_computes_paired_ratios_and_rates():
     # Paired ratios: 110/100 and 180/200, median 1.0; the ratio of medians
     # would be 145/150 = 0.97.
     runs = [
-        _run("lecture", 0, images_per_s=100.0, steps_per_s=100 / 64, cpu_s_per_step=0.4,
-             peak_rss_mb=1000.0),
-        _run("lecture", 1, images_per_s=200.0, steps_per_s=200 / 64, cpu_s_per_step=0.6,
-             peak_rss_mb=1000.0),
-        _run("fit", 0, images_per_s=110.0, steps_per_s=110 / 64, cpu_s_per_step=0.2,
-             train_flops_per_image=1e9, data_frac=0.01, traces_total=2,
-             retraces_after_warmup=0),
-        _run("fit", 1, images_per_s=180.0, steps_per_s=180 / 64, cpu_s_per_step=0.3,
-             train_flops_per_image=1e9, data_frac=0.03, traces_total=3,
-             retraces_after_warmup=1),
+        _run(
+            "lecture",
+            0,
+            images_per_s=100.0,
+            steps_per_s=100 / 64,
+            cpu_s_per_step=0.4,
+            peak_rss_mb=1000.0,
+        ),
+        _run(
+            "lecture",
+            1,
+            images_per_s=200.0,
+            steps_per_s=200 / 64,
+            cpu_s_per_step=0.6,
+            peak_rss_mb=1000.0,
+        ),
+        _run(
+            "fit",
+            0,
+            images_per_s=110.0,
+            steps_per_s=110 / 64,
+            cpu_s_per_step=0.2,
+            train_flops_per_image=1e9,
+            data_frac=0.01,
+            traces_total=2,
+            retraces_after_warmup=0,
+        ),
+        _run(
+            "fit",
+            1,
+            images_per_s=180.0,
+            steps_per_s=180 / 64,
+            cpu_s_per_step=0.3,
+            train_flops_per_image=1e9,
+            data_frac=0.03,
+            traces_total=3,
+            retraces_after_warmup=1,
+        ),
     ]
     fit = benchmark.summarize(runs, peak_gflops=290.0)["fit"]
     assert fit["runs"] == 2 and fit["errors"] == 0
@@ -135,15 +175,16 @@ def _targets(conditional_images_per_s=None, **fit_values):
     runs = [
         _run("lecture", 0, images_per_s=100.0, peak_rss_mb=1000.0),
         _run("fit", 0, **{"images_per_s": 100.0, "epoch_s_median": 2.0, **fit_values}),
-        _run("fit+callbacks", 0, images_per_s=100.0, epoch_s_median=2.0,
-             peak_rss_mb=1300.0),
+        _run("fit+callbacks", 0, images_per_s=100.0, epoch_s_median=2.0, peak_rss_mb=1300.0),
     ]
     runs[2]["callbacks_s_per_epoch"] = 0.5
     if conditional_images_per_s:
         runs.append(_run("fit+conditional", 0, images_per_s=conditional_images_per_s))
     summary = benchmark.summarize(runs, peak_gflops=100.0)
     settings = {"dataset": "fashion_mnist", "steps": None}
-    return {t["target"].split(" ")[0]: t for t in benchmark.evaluate_targets(summary, runs, settings)}
+    return {
+        t["target"].split(" ")[0]: t for t in benchmark.evaluate_targets(summary, runs, settings)
+    }
 
 
 def test_targets_pass_and_fail_on_their_thresholds():
@@ -152,7 +193,9 @@ def test_targets_pass_and_fail_on_their_thresholds():
     assert _targets(images_per_s=99.0)["default"]["status"] == "FAIL"
     # Callbacks: 0.5 s of a 2 s epoch is 25% > 5%.
     callbacks = equal["fit+callbacks"]
-    assert callbacks["status"] == "FAIL" and "25.0% of a measured fit epoch" in callbacks["measured"]
+    assert (
+        callbacks["status"] == "FAIL" and "25.0% of a measured fit epoch" in callbacks["measured"]
+    )
     # Peak RSS 1300 / 1000 MB = 1.30x > 1.25x.
     rss = equal["peak"]
     assert rss["status"] == "FAIL" and rss["measured"] == "1.30x"
@@ -222,15 +265,23 @@ def test_backend_comparison_pairs_each_fit_with_its_own_loop():
     # PyTorch: fit 0.90x and 0.94x (median 0.92x < 0.95). PyTorch runs
     # eagerly: no traces (None), which must not upset the summary.
     rates = {
-        "lecture": (100.0, 200.0), "fit": (100.0, 196.0),
-        "jax:loop": (50.0, 100.0), "jax:fit": (47.5, 97.0), "jax:fit+xla": (60.0, 120.0),
-        "torch:loop": (10.0, 50.0), "torch:fit": (9.0, 47.0),
+        "lecture": (100.0, 200.0),
+        "fit": (100.0, 196.0),
+        "jax:loop": (50.0, 100.0),
+        "jax:fit": (47.5, 97.0),
+        "jax:fit+xla": (60.0, 120.0),
+        "torch:loop": (10.0, 50.0),
+        "torch:fit": (9.0, 47.0),
     }
     runs = []
     for repeat in range(2):
         for config, values in rates.items():
-            run = _run(config, repeat, images_per_s=values[repeat],
-                       cpu_s_per_step=2.0 if config == "torch:fit" else 1.0)
+            run = _run(
+                config,
+                repeat,
+                images_per_s=values[repeat],
+                cpu_s_per_step=2.0 if config == "torch:fit" else 1.0,
+            )
             run["step_mode"] = "eager" if config.startswith("torch") else "jit"
             if config.startswith("torch"):
                 run.update(traces_total=None, retraces_after_warmup=None)
@@ -241,7 +292,11 @@ def test_backend_comparison_pairs_each_fit_with_its_own_loop():
     by_config = {row["config"]: row for row in rows}
     assert list(by_config) == ["fit", "jax:fit", "jax:fit+xla", "torch:fit"]
     assert [by_config[c]["loop"] for c in by_config] == [
-        "lecture", "jax:loop", "jax:loop", "torch:loop"]
+        "lecture",
+        "jax:loop",
+        "jax:loop",
+        "torch:loop",
+    ]
     assert by_config["fit"]["vs_loop"] == pytest.approx(0.99)
     assert by_config["jax:fit"]["vs_loop"] == pytest.approx(0.96)
     assert by_config["torch:fit"]["vs_loop"] == pytest.approx(0.92)
@@ -256,18 +311,36 @@ def test_backend_comparison_pairs_each_fit_with_its_own_loop():
     assert table[2].startswith("| tensorflow | fit | lecture | jit / jit | 150 | 148 | 0.99x |")
     assert table[3].endswith("| 0.96x | 1.00x | >= 0.95x | PASS |")
     # The project's targets carry the JAX and PyTorch ratios too.
-    targets = {t["target"]: t for t in benchmark.evaluate_targets(
-        summary, runs, {"dataset": "synthetic", "steps": 2})}
+    targets = {
+        t["target"]: t
+        for t in benchmark.evaluate_targets(summary, runs, {"dataset": "synthetic", "steps": 2})
+    }
     jax = targets["jax:fit >= 0.95x jax:loop images/s (paired)"]
     torch = targets["torch:fit >= 0.95x torch:loop images/s (paired)"]
     assert (jax["measured"], jax["status"]) == ("0.96x", "PASS")
     assert (torch["measured"], torch["status"]) == ("0.92x", "FAIL")
     # The report prints the backend table when another backend ran.
-    machine = {"cpu": "x", "cores": 2, "usable_cores": 2, "gpus": [], "python": "3",
-               "tensorflow": "2", "keras": "3", "jax": "0.1", "torch": None,
-               "loadavg_start": "0"}
-    settings = {"dataset": "synthetic", "steps": 2, "batch_size": 32, "warmup": 1,
-                "epochs": 1, "repeats": 2, "matmul_n": 8}
+    machine = {
+        "cpu": "x",
+        "cores": 2,
+        "usable_cores": 2,
+        "gpus": [],
+        "python": "3",
+        "tensorflow": "2",
+        "keras": "3",
+        "jax": "0.1",
+        "torch": None,
+        "loadavg_start": "0",
+    }
+    settings = {
+        "dataset": "synthetic",
+        "steps": 2,
+        "batch_size": 32,
+        "warmup": 1,
+        "epochs": 1,
+        "repeats": 2,
+        "matmul_n": 8,
+    }
     report = benchmark.format_report(machine, settings, 1.0, summary, [], 60.0, rows)
     assert "JAX 0.1" in report and "PyTorch" not in report.split("\n\n")[1]
     assert "| jax | jax:fit | jax:loop |" in report
@@ -290,15 +363,29 @@ def test_configs_follow_backends_and_configs(monkeypatch):
     # --backends alone: only its pairs, also in a mode whose default
     # configurations are others (smoke: lecture,fit).
     assert configs("--smoke", "--backends", "jax,torch") == [
-        "jax:loop", "jax:fit", "jax:fit+xla", "torch:loop", "torch:fit"]
+        "jax:loop",
+        "jax:fit",
+        "jax:fit+xla",
+        "torch:loop",
+        "torch:fit",
+    ]
     assert configs("--smoke") == ["lecture", "fit"]
     # With --configs the pairs are added once.
     assert configs("--configs", "fit+bf16,lecture", "--backends", "tensorflow,torch") == [
-        "fit+bf16", "lecture", "fit", "torch:loop", "torch:fit"]
+        "fit+bf16",
+        "lecture",
+        "fit",
+        "torch:loop",
+        "torch:fit",
+    ]
     with pytest.raises(SystemExit, match="Unknown backends \\['numpy'\\]"):
         configs("--backends", "jax,numpy")
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "jax" else object())
-    with pytest.raises(SystemExit, match=r"\['jax'\] are not installed: pip install -e \".\[jax\]\""):
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name: None if name == "jax" else object()
+    )
+    with pytest.raises(
+        SystemExit, match=r"\['jax'\] are not installed: pip install -e \".\[jax\]\""
+    ):
         configs("--backends", "jax")
 
 
@@ -340,14 +427,26 @@ def test_smoke_run_of_every_backend_reports_every_key(tmp_path):
 
     missing = [b for b in ("jax", "torch") if importlib.util.find_spec(b) is None]
     if missing:
-        pytest.skip(f"{missing} not installed: pip install -e \".[jax,torch]\"")
+        pytest.skip(f'{missing} not installed: pip install -e ".[jax,torch]"')
     out = tmp_path / "bench.json"
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     proc = subprocess.run(
-        [sys.executable, SCRIPT, "--smoke",
-         "--configs", "lecture,fit,fit+callbacks,jax:loop,jax:fit+xla",
-         "--backends", "torch", "--json", str(out)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=1200,
+        [
+            sys.executable,
+            SCRIPT,
+            "--smoke",
+            "--configs",
+            "lecture,fit,fit+callbacks,jax:loop,jax:fit+xla",
+            "--backends",
+            "torch",
+            "--json",
+            str(out),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     header = "| config | " + " | ".join(h for _, h, _ in benchmark.TABLE_COLUMNS)
@@ -357,8 +456,15 @@ def test_smoke_run_of_every_backend_reports_every_key(tmp_path):
 
     report = json.loads(out.read_text())
     assert set(report) >= {"machine", "settings", "runs", "summary", "targets"}
-    expected = ["lecture", "fit", "fit+callbacks", "jax:loop", "jax:fit+xla",
-                "torch:loop", "torch:fit"]
+    expected = [
+        "lecture",
+        "fit",
+        "fit+callbacks",
+        "jax:loop",
+        "jax:fit+xla",
+        "torch:loop",
+        "torch:fit",
+    ]
     assert [r["config"] for r in report["runs"]] == expected
     # The lecture's DCGAN, by hand: G = Dense 100->12544 (1,254,400 MACs)
     # + ConvT 5x5 256->128 on 7x7 (40,140,800) + ConvT 5x5 128->64 on 7x7

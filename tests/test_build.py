@@ -19,7 +19,9 @@ def test_build_gan_follows_the_options():
 
 def test_the_preset_builds_the_same_model_and_old_names_still_work():
     a = presets.get("dcgan").build((8, 8, 1), seed=0, latent_dim=8)
-    b = build.build_gan(options_lib.resolve({"seed": 0, "latent_dim": 8}, preset="dcgan"), (8, 8, 1))
+    b = build.build_gan(
+        options_lib.resolve({"seed": 0, "latent_dim": 8}, preset="dcgan"), (8, 8, 1)
+    )
     for x, y in zip(a.generator.get_weights(), b.generator.get_weights()):
         np.testing.assert_array_equal(x, y)
     assert presets.build_gan is build.build_gan and presets.compile_kwargs is build.compile_kwargs

@@ -30,8 +30,9 @@ def test_a_users_own_callbacks_module_does_not_shadow_training(tmp_path):
     (tmp_path / "callbacks.py").write_text(
         'raise ImportError("the user\'s own callbacks.py was imported")\n'
     )
-    (tmp_path / "train.py").write_text(textwrap.dedent(
-        """
+    (tmp_path / "train.py").write_text(
+        textwrap.dedent(
+            """
         import sys
 
         from keras_gan import cli
@@ -43,10 +44,17 @@ def test_a_users_own_callbacks_module_does_not_shadow_training(tmp_path):
             "--logdir", "logs", "--run-name", "mine",
         ]))
         """
-    ))
+        )
+    )
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
-    run = subprocess.run([sys.executable, "train.py"], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "train.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     run_dir = tmp_path / "logs" / "mine"
     for name in ("generator.keras", "samples.png", "checkpoints/ckpt-0001/meta.json"):

@@ -27,9 +27,24 @@ TINY = ["--image-size", "8", "--latent-dim", "8"]
 def test_console_script_trains_and_samples(tmp_path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     run = subprocess.run(
-        [sys.executable, "-m", "keras_gan.cli", "train", *QUICK, *TINY, "--epochs", "1",
-         "--logdir", str(tmp_path), "--run-name", "quick"],
-        capture_output=True, text=True, env=env, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "keras_gan.cli",
+            "train",
+            *QUICK,
+            *TINY,
+            "--epochs",
+            "1",
+            "--logdir",
+            str(tmp_path),
+            "--run-name",
+            "quick",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     run_dir = tmp_path / "quick"
@@ -39,28 +54,60 @@ def test_console_script_trains_and_samples(tmp_path):
     assert saved["epochs"] == 1 and saved["lr"] == 1e-4 and saved["latent_dim"] == 8
     assert saved["beta1"] == 0.9 and saved["loss"] == "non_saturating"  # the lecture's
     assert saved["backend"] == keras.backend.backend()  # the one in force ($KERAS_BACKEND)
-    for name in ("generator.keras", "samples.png", "losses.png", "samples/epoch_0001.png",
-                 "samples/progress.gif", "samples/reals.png", "checkpoints/ckpt-0001/meta.json"):
+    for name in (
+        "generator.keras",
+        "samples.png",
+        "losses.png",
+        "samples/epoch_0001.png",
+        "samples/progress.gif",
+        "samples/reals.png",
+        "checkpoints/ckpt-0001/meta.json",
+    ):
         assert (run_dir / name).exists(), name
     with Image.open(run_dir / "samples.png") as im:  # 4x4 grid of 8x8 drawn at 8x
         assert im.size == (4 * 64 + 5 * 2,) * 2
 
     out = tmp_path / "grid.png"
     sample = subprocess.run(
-        [sys.executable, "-m", "keras_gan.cli", "sample", "--run", str(run_dir),
-         "--n", "9", "--out", str(out)],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "keras_gan.cli",
+            "sample",
+            "--run",
+            str(run_dir),
+            "--n",
+            "9",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert sample.returncode == 0, sample.stderr[-3000:]
     with Image.open(out) as im:
         assert im.size == (3 * 64 + 4 * 2,) * 2
 
 
-@skip_on("jax", reason="about 60 s of XLA compiling there; tests/backends checks an exact CLI resume on JAX")
+@skip_on(
+    "jax",
+    reason="about 60 s of XLA compiling there; tests/backends checks an exact CLI resume on JAX",
+)
 def test_interrupted_run_resumes_with_one_continuous_history(tmp_path):
     options = options_lib.resolve(
-        {"dataset": "mnist_sample", "image_size": 8, "latent_dim": 8, "batch_size": 16,
-         "steps_per_epoch": 2, "seed": 0, "epochs": 3, "logdir": str(tmp_path), "run_name": "r"}
+        {
+            "dataset": "mnist_sample",
+            "image_size": 8,
+            "latent_dim": 8,
+            "batch_size": 16,
+            "steps_per_epoch": 2,
+            "seed": 0,
+            "epochs": 3,
+            "logdir": str(tmp_path),
+            "run_name": "r",
+        }
     )
     run_dir = training.new_run_dir(options)
     with pytest.raises(KeyboardInterrupt):
@@ -70,7 +117,10 @@ def test_interrupted_run_resumes_with_one_continuous_history(tmp_path):
 
     assert cli.main(["train", "--resume", run_dir]) == 0
     assert sorted(os.listdir(os.path.join(run_dir, "checkpoints"))) == [
-        "ckpt-0001", "ckpt-0002", "ckpt-0003"]
+        "ckpt-0001",
+        "ckpt-0002",
+        "ckpt-0003",
+    ]
     np.testing.assert_array_equal(np.load(os.path.join(run_dir, "samples", "noise.npy")), noise)
     history = json.loads(open(os.path.join(run_dir, "losses.json")).read())
     assert sorted(history, key=int) == ["1", "2", "3"]
@@ -129,8 +179,18 @@ def test_an_existing_run_name_is_refused(tmp_path, capsys):
 
 
 def test_an_image_size_the_dcgan_cannot_build_leaves_no_run_directory(tmp_path, capsys):
-    code = cli.main(["train", *QUICK, "--image-size", "30", "--logdir", str(tmp_path / "logs"),
-                     "--run-name", "odd"])
+    code = cli.main(
+        [
+            "train",
+            *QUICK,
+            "--image-size",
+            "30",
+            "--logdir",
+            str(tmp_path / "logs"),
+            "--run-name",
+            "odd",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 2
     assert "divisible by 4" in err and "(30, 30, 1)" in err
@@ -186,24 +246,52 @@ def test_sample_and_evaluate_refuse_an_unsafe_generator(tmp_path, capsys, comman
     x = keras.layers.Lambda(lambda t: keras.ops.reshape(t, (-1, 4, 4, 1)))(x)
     keras.Model(z, x).save(tmp_path / "generator.keras")
     out = tmp_path / "grid.png"
-    code = cli.main([command, "--run", str(tmp_path), "--n", "4"]
-                    + (["--out", str(out)] if command == "sample" else []))
+    code = cli.main(
+        [command, "--run", str(tmp_path), "--n", "4"]
+        + (["--out", str(out)] if command == "sample" else [])
+    )
     assert code == 2
     assert "Refusing to load" in capsys.readouterr().err
     assert not out.exists()
 
 
 @pytest.mark.slow
-@skip_on("jax", reason="about 40 s of XLA compiling there; tests/backends checks keras-gan evaluate on JAX")
+@skip_on(
+    "jax",
+    reason="about 40 s of XLA compiling there; tests/backends checks keras-gan evaluate on JAX",
+)
 def test_evaluate_prints_every_metric_with_the_real_floor(cache_env, tmp_path, capsys):
     # cache_env: the session's classifier, shared with the other evaluation tests.
-    assert cli.main(["train", *QUICK, "--epochs", "1", "--logdir", str(tmp_path),
-                     "--run-name", "e", "--no-tensorboard"]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                *QUICK,
+                "--epochs",
+                "1",
+                "--logdir",
+                str(tmp_path),
+                "--run-name",
+                "e",
+                "--no-tensorboard",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert cli.main(["evaluate", "--run", str(tmp_path / "e"), "--n", "300", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    for key in ("fid_clf", "kid_mean_clf", "is_mean_clf", "precision_clf", "recall_clf",
-                "density_clf", "coverage_clf", "modes_covered_clf", "class_counts_clf"):
+    for key in (
+        "fid_clf",
+        "kid_mean_clf",
+        "is_mean_clf",
+        "precision_clf",
+        "recall_clf",
+        "density_clf",
+        "coverage_clf",
+        "modes_covered_clf",
+        "class_counts_clf",
+    ):
         assert key in result and f"floor_{key}" in result, key
     assert result["n"] == 300 and result["classifier_test_accuracy"] > 0.9
     # One step of training is far from the data; held-out reals are not.
@@ -237,8 +325,11 @@ def test_a_backend_other_than_the_loaded_one_is_refused_in_process(tmp_path, mon
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_a_backend_whose_package_is_missing_names_the_extra(tmp_path, monkeypatch, capsys, backend):
     real_find_spec = cli.importlib.util.find_spec
-    monkeypatch.setattr(cli.importlib.util, "find_spec",
-                        lambda name: None if name == backend else real_find_spec(name))
+    monkeypatch.setattr(
+        cli.importlib.util,
+        "find_spec",
+        lambda name: None if name == backend else real_find_spec(name),
+    )
     code = cli.main(["train", "--backend", backend, *QUICK, "--logdir", str(tmp_path / "logs")])
     err = capsys.readouterr().err
     assert code == 1 and f'pip install -e ".[{backend}]"' in err, err
@@ -251,19 +342,24 @@ def test_resume_uses_the_recorded_backend_unless_told_otherwise(tmp_path, monkey
     loaded = keras.backend.backend()
     recorded = "jax" if loaded != "jax" else "torch"
     options_lib.write_options(
-        options_lib.resolve({"dataset": "mnist_sample", "backend": recorded}), tmp_path)
+        options_lib.resolve({"dataset": "mnist_sample", "backend": recorded}), tmp_path
+    )
     # The recorded backend, not the one in force (refused here, where Keras
     # runs on another; a new process would set KERAS_BACKEND to it).
     assert cli.main(["train", "--resume", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert f"The {recorded} backend" in err and options_lib.OPTIONS_FILE in err, err
     # --backend may change on resume, like --epochs; other options may not.
-    args = cli.build_parser().parse_args(["train", "--resume", str(tmp_path), "--backend",
-                                          loaded, "--epochs", "3"])
+    args = cli.build_parser().parse_args(
+        ["train", "--resume", str(tmp_path), "--backend", loaded, "--epochs", "3"]
+    )
     assert cli._requested_backend(args) == (loaded, "--backend")
     resumed = cli._resume_options(args)
     assert (resumed["backend"], resumed["epochs"], resumed["dataset"]) == (
-        loaded, 3, "mnist_sample")
+        loaded,
+        3,
+        "mnist_sample",
+    )
     args = cli.build_parser().parse_args(["train", "--resume", str(tmp_path), "--lr", "1"])
     with pytest.raises(ValueError, match="Only --epochs and --backend may change on resume"):
         cli._resume_options(args)

@@ -14,16 +14,43 @@ from tests.conftest import StopAt
 
 pytestmark = pytest.mark.backends
 
-QUICK = ["--dataset", "mnist_sample", "--batch-size", "16", "--steps-per-epoch", "2",
-         "--seed", "0", "--image-size", "8", "--latent-dim", "8", "--no-tensorboard"]
+QUICK = [
+    "--dataset",
+    "mnist_sample",
+    "--batch-size",
+    "16",
+    "--steps-per-epoch",
+    "2",
+    "--seed",
+    "0",
+    "--image-size",
+    "8",
+    "--latent-dim",
+    "8",
+    "--no-tensorboard",
+]
 CELL = 8 * 8  # 8x8 images drawn at 8x
 
 
 @pytest.fixture(scope="module")
 def conditional_run(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("logs")
-    assert cli.main(["train", *QUICK, "--epochs", "1", "--conditional",
-                     "--logdir", str(logdir), "--run-name", "c"]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                *QUICK,
+                "--epochs",
+                "1",
+                "--conditional",
+                "--logdir",
+                str(logdir),
+                "--run-name",
+                "c",
+            ]
+        )
+        == 0
+    )
     return logdir / "c"
 
 
@@ -34,7 +61,8 @@ def _size(path):
 
 def test_train_writes_class_names_and_a_grid_row_per_class(conditional_run):
     assert json.loads((conditional_run / "class_names.json").read_text()) == [
-        str(d) for d in range(10)]
+        str(d) for d in range(10)
+    ]
     saved = json.loads((conditional_run / "training_options.json").read_text())
     assert saved["conditional"] is True
     for name in ("samples.png", "samples/epoch_0001.png"):
@@ -45,8 +73,12 @@ def test_train_writes_class_names_and_a_grid_row_per_class(conditional_run):
 
 def test_sample_by_label_and_by_class_rows(conditional_run, tmp_path):
     out = tmp_path / "sevens.png"
-    assert cli.main(["sample", "--run", str(conditional_run), "--label", "7", "--n", "4",
-                     "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            ["sample", "--run", str(conditional_run), "--label", "7", "--n", "4", "--out", str(out)]
+        )
+        == 0
+    )
     assert _size(out) == (2 * CELL + 3 * 2,) * 2
     rows = tmp_path / "rows.png"
     assert cli.main(["sample", "--run", str(conditional_run), "--n", "3", "--out", str(rows)]) == 0
@@ -56,16 +88,19 @@ def test_sample_by_label_and_by_class_rows(conditional_run, tmp_path):
 
 def test_an_unknown_label_is_refused_with_the_class_names(conditional_run, tmp_path, capsys):
     out = tmp_path / "x.png"
-    code = cli.main(["sample", "--run", str(conditional_run), "--label", "sneaker",
-                     "--out", str(out)])
+    code = cli.main(
+        ["sample", "--run", str(conditional_run), "--label", "sneaker", "--out", str(out)]
+    )
     assert code == 2
     assert "Unknown class 'sneaker'" in capsys.readouterr().err
     assert not out.exists()
 
 
 def test_label_on_an_unconditional_run_is_refused(tmp_path, capsys):
-    assert cli.main(["train", *QUICK, "--epochs", "1", "--logdir", str(tmp_path),
-                     "--run-name", "u"]) == 0
+    assert (
+        cli.main(["train", *QUICK, "--epochs", "1", "--logdir", str(tmp_path), "--run-name", "u"])
+        == 0
+    )
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["sample", "--run", str(tmp_path / "u"), "--label", "7"])
@@ -76,8 +111,20 @@ def test_label_on_an_unconditional_run_is_refused(tmp_path, capsys):
 def test_conditional_on_data_without_labels_leaves_no_run(tmp_path, capsys):
     path = tmp_path / "images.npy"
     np.save(path, np.zeros((32, 8, 8, 1), np.uint8))
-    code = cli.main(["train", "--dataset", str(path), "--batch-size", "16", "--conditional",
-                     "--logdir", str(tmp_path / "logs"), "--run-name", "n"])
+    code = cli.main(
+        [
+            "train",
+            "--dataset",
+            str(path),
+            "--batch-size",
+            "16",
+            "--conditional",
+            "--logdir",
+            str(tmp_path / "logs"),
+            "--run-name",
+            "n",
+        ]
+    )
     assert code == 2
     assert "class labels for --conditional" in capsys.readouterr().err
     assert not (tmp_path / "logs").exists()
@@ -85,9 +132,19 @@ def test_conditional_on_data_without_labels_leaves_no_run(tmp_path, capsys):
 
 def test_an_interrupted_conditional_run_resumes(tmp_path):
     options = options_lib.resolve(
-        {"dataset": "mnist_sample", "image_size": 8, "latent_dim": 8, "batch_size": 16,
-         "steps_per_epoch": 2, "seed": 0, "epochs": 2, "conditional": True,
-         "tensorboard": False, "logdir": str(tmp_path), "run_name": "r"}
+        {
+            "dataset": "mnist_sample",
+            "image_size": 8,
+            "latent_dim": 8,
+            "batch_size": 16,
+            "steps_per_epoch": 2,
+            "seed": 0,
+            "epochs": 2,
+            "conditional": True,
+            "tensorboard": False,
+            "logdir": str(tmp_path),
+            "run_name": "r",
+        }
     )
     run_dir = training.new_run_dir(options)
     with pytest.raises(KeyboardInterrupt):
@@ -111,11 +168,29 @@ def test_an_interrupted_conditional_run_resumes(tmp_path):
 def test_evaluate_a_conditional_run_adds_class_accuracy(tmp_path, cache_env, capsys):
     # 28x28, as the other evaluation tests: the cached classifier is shared.
     full = [a for a in QUICK if a not in ("--image-size", "8", "--latent-dim")]
-    assert cli.main(["train", *full, "--epochs", "1", "--conditional",
-                     "--logdir", str(tmp_path), "--run-name", "e"]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                *full,
+                "--epochs",
+                "1",
+                "--conditional",
+                "--logdir",
+                str(tmp_path),
+                "--run-name",
+                "e",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
-    assert cli.main(["evaluate", "--run", str(tmp_path / "e"), "--n", "300", "--json",
-                     "--metrics", "fid"]) == 0
+    assert (
+        cli.main(
+            ["evaluate", "--run", str(tmp_path / "e"), "--n", "300", "--json", "--metrics", "fid"]
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     # The floor: held-out reals with their true labels, classified by the
     # dataset's classifier (test accuracy > 0.9 on mnist_sample).
@@ -124,7 +199,8 @@ def test_evaluate_a_conditional_run_adds_class_accuracy(tmp_path, cache_env, cap
     assert result["class_accuracy_clf"] < 0.5
     assert len(result["fid_per_class_clf"]) == 10
     assert result["fid_class_mean_clf"] > 10 * result["floor_fid_class_mean_clf"]
-    assert cli.main(["evaluate", "--run", str(tmp_path / "e"), "--n", "300",
-                     "--metrics", "fid"]) == 0
+    assert (
+        cli.main(["evaluate", "--run", str(tmp_path / "e"), "--n", "300", "--metrics", "fid"]) == 0
+    )
     table = capsys.readouterr().out
     assert "class_accuracy_clf" in table and "fid_per_class_clf: [" in table

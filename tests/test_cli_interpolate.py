@@ -16,7 +16,20 @@ from tests.test_interpolation import tiny_conditional_generator
 pytestmark = pytest.mark.backends
 
 # 2x3 strip, 2x2 GIF grid, 3 keypoints x 2 frames: small and fast.
-SMALL = ["--rows", "2", "--steps", "3", "--points", "3", "--frames", "2", "--grid", "2", "--fps", "10"]
+SMALL = [
+    "--rows",
+    "2",
+    "--steps",
+    "3",
+    "--points",
+    "3",
+    "--frames",
+    "2",
+    "--grid",
+    "2",
+    "--fps",
+    "10",
+]
 # image_grid draws 8x8 images 8x larger (64 px cells) with 2 px padding.
 CELL, PAD = 64, 2
 
@@ -58,21 +71,44 @@ def test_writes_a_strip_and_a_looping_gif(run_dir, capsys):
 def test_out_dir_and_seed(run_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     for name, seed in (("a", "0"), ("b", "0"), ("c", "1")):
-        assert cli.main(["interpolate", "--run", str(run_dir), *SMALL, "--seed", seed,
-                         "--out-dir", str(out / name)]) == 0
+        assert (
+            cli.main(
+                [
+                    "interpolate",
+                    "--run",
+                    str(run_dir),
+                    *SMALL,
+                    "--seed",
+                    seed,
+                    "--out-dir",
+                    str(out / name),
+                ]
+            )
+            == 0
+        )
     pixels = {name: Image.open(out / name / "interpolation.png").tobytes() for name in "abc"}
     assert pixels["a"] == pixels["b"] and pixels["a"] != pixels["c"]
     assert not (run_dir / "samples").exists()
 
 
 def test_conditional_run_writes_a_class_interpolation(conditional_run_dir, capsys):
-    code = cli.main(["interpolate", "--run", str(conditional_run_dir), *SMALL,
-                     "--from-label", "Sneaker", "--to-label", "2"])
+    code = cli.main(
+        [
+            "interpolate",
+            "--run",
+            str(conditional_run_dir),
+            *SMALL,
+            "--from-label",
+            "Sneaker",
+            "--to-label",
+            "2",
+        ]
+    )
     assert code == 0
     samples = conditional_run_dir / "samples"
     assert capsys.readouterr().out.split() == [
-        str(samples / name) for name in
-        ("interpolation.png", "interpolation.gif", "class_interpolation.png")
+        str(samples / name)
+        for name in ("interpolation.png", "interpolation.gif", "class_interpolation.png")
     ]
     with Image.open(samples / "class_interpolation.png") as im:
         assert im.size == _size(2, 3)
@@ -86,8 +122,18 @@ def test_conditional_run_writes_a_class_interpolation(conditional_run_dir, capsy
 
 
 def test_conditional_run_refuses_an_unknown_class(conditional_run_dir, capsys):
-    code = cli.main(["interpolate", "--run", str(conditional_run_dir), *SMALL,
-                     "--from-label", "shoe", "--to-label", "bag"])
+    code = cli.main(
+        [
+            "interpolate",
+            "--run",
+            str(conditional_run_dir),
+            *SMALL,
+            "--from-label",
+            "shoe",
+            "--to-label",
+            "bag",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "Unknown class 'shoe'" in err and "'shirt', 'sneaker', 'bag'" in err

@@ -13,8 +13,10 @@ from tests.conftest import tiny_generator
 
 def _photos():
     rng = np.random.default_rng(1)
-    return [rng.integers(0, 256, (70, 90, 3), dtype=np.uint8),
-            rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)]
+    return [
+        rng.integers(0, 256, (70, 90, 3), dtype=np.uint8),
+        rng.integers(0, 256, (64, 64, 3), dtype=np.uint8),
+    ]
 
 
 def test_crops_are_windows_of_the_photos_and_repeat_with_the_seed():
@@ -24,7 +26,7 @@ def test_crops_are_windows_of_the_photos_and_repeat_with_the_seed():
     for crop in crops:
         # Each crop is an exact window of one photo.
         found = any(
-            np.array_equal(crop, p[t:t + 64, left:left + 64])
+            np.array_equal(crop, p[t : t + 64, left : left + 64])
             for p in photos
             for t in range(p.shape[0] - 63)
             for left in range(p.shape[1] - 63)
@@ -34,10 +36,13 @@ def test_crops_are_windows_of_the_photos_and_repeat_with_the_seed():
     assert not np.array_equal(crops, colour_check.random_crops(photos, 20, seed=4))
 
 
-@pytest.mark.parametrize("photos, n, message", [
-    ([np.zeros((63, 100, 3), np.uint8)], 1, r"\(63, 100, 3\) photo is smaller"),
-    ([np.zeros((64, 64, 3), np.uint8)], 0, "n must be at least 1, got 0"),
-])
+@pytest.mark.parametrize(
+    "photos, n, message",
+    [
+        ([np.zeros((63, 100, 3), np.uint8)], 1, r"\(63, 100, 3\) photo is smaller"),
+        ([np.zeros((64, 64, 3), np.uint8)], 0, "n must be at least 1, got 0"),
+    ],
+)
 def test_crops_refuse_bad_input(photos, n, message):
     with pytest.raises(ValueError, match=message):
         colour_check.random_crops(photos, n)
@@ -63,8 +68,12 @@ def test_check_reads_a_run_and_its_data(tmp_path, capsys):
     tiny_generator(image_shape=(8, 8, 3)).save(tmp_path / "generator.keras")
     data = np.random.default_rng(0).integers(0, 256, (40, 8, 8, 3), dtype=np.uint8)
     np.save(tmp_path / "crops.npy", data)
-    assert colour_check.main(["check", str(tmp_path), "--dataset", str(tmp_path / "crops.npy"),
-                              "--n", "16"]) == 0
+    assert (
+        colour_check.main(
+            ["check", str(tmp_path), "--dataset", str(tmp_path / "crops.npy"), "--n", "16"]
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["finite"] and report["image_size"] == 8
     # Uniform noise in [-1, 1] over 192 values: pairs about sqrt(192 * 2/3) apart.

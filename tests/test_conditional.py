@@ -52,9 +52,13 @@ def cond_discriminator():
 
 def cond_gan(**kwargs):
     keras.utils.set_random_seed(0)
-    gan = ConditionalGAN(cond_generator(), cond_discriminator(), class_names=NAMES, seed=0, **kwargs)
-    gan.compile(g_optimizer=keras.optimizers.Adam(5e-3, beta_1=0.5),
-                d_optimizer=keras.optimizers.Adam(5e-3, beta_1=0.5))
+    gan = ConditionalGAN(
+        cond_generator(), cond_discriminator(), class_names=NAMES, seed=0, **kwargs
+    )
+    gan.compile(
+        g_optimizer=keras.optimizers.Adam(5e-3, beta_1=0.5),
+        d_optimizer=keras.optimizers.Adam(5e-3, beta_1=0.5),
+    )
     return gan
 
 
@@ -170,8 +174,7 @@ def test_resume_from_a_checkpoint_is_exact(tmp_path):
     crashed = cond_gan()
     ckpt = GANCheckpoint(str(tmp_path / "ckpt"), every=1, keep=3)
     with pytest.raises(KeyboardInterrupt):
-        crashed.fit(data(), epochs=2, steps_per_epoch=4, verbose=0,
-                    callbacks=[ckpt, StopAt(1)])
+        crashed.fit(data(), epochs=2, steps_per_epoch=4, verbose=0, callbacks=[ckpt, StopAt(1)])
     resumed = cond_gan()
     epoch = restore_checkpoint(resumed, str(tmp_path / "ckpt" / "ckpt-0001"))
     resumed.fit(data(epoch), epochs=2, initial_epoch=epoch, steps_per_epoch=4, verbose=0)
@@ -183,8 +186,9 @@ def test_sample_grid_has_one_labelled_row_per_class(tmp_path):
     gan = cond_gan()
     images, labels = two_class_data(64)
     grid = SampleGrid(str(tmp_path), per_class=5)
-    gan.fit(make_dataset(images, labels, batch_size=32, seed=0), epochs=1, verbose=0,
-            callbacks=[grid])
+    gan.fit(
+        make_dataset(images, labels, batch_size=32, seed=0), epochs=1, verbose=0, callbacks=[grid]
+    )
     assert np.load(tmp_path / "noise.npy").shape == (5, LATENT)
     with Image.open(tmp_path / "epoch_0001.png") as im:
         width, height = im.size
@@ -194,8 +198,8 @@ def test_sample_grid_has_one_labelled_row_per_class(tmp_path):
     margin = width - (5 * cell + 6 * 2)
     assert margin > 20  # room for the class names
     # The names are drawn in black in the margin of each row.
-    assert pixels[2:2 + cell, :margin].min() == 0
-    assert pixels[4 + cell:4 + 2 * cell, :margin].min() == 0
+    assert pixels[2 : 2 + cell, :margin].min() == 0
+    assert pixels[4 + cell : 4 + 2 * cell, :margin].min() == 0
 
 
 def test_generate_checks_labels():
@@ -219,7 +223,9 @@ def _class_folder(root, n=8):
     for name, value in (("bright", 220), ("dark", 30)):
         os.makedirs(root / name)
         for i in range(n):
-            Image.fromarray(np.full((8, 8), value, np.uint8), mode="L").save(root / name / f"{i}.png")
+            Image.fromarray(np.full((8, 8), value, np.uint8), mode="L").save(
+                root / name / f"{i}.png"
+            )
     return root
 
 
@@ -228,7 +234,8 @@ def test_trains_from_image_dataset_from_directory(tmp_path):
 
     folder = _class_folder(tmp_path / "data")
     pipeline = keras.utils.image_dataset_from_directory(
-        folder, image_size=(8, 8), color_mode="grayscale", batch_size=4, seed=0)
+        folder, image_size=(8, 8), color_mode="grayscale", batch_size=4, seed=0
+    )
     # Keras numbers the sub-folders in sorted order, as keras_gan does.
     assert pipeline.class_names == ["bright", "dark"]
     dataset = load_dataset(pipeline, labels=True, batch_size=8)
@@ -242,8 +249,11 @@ def test_trains_from_image_dataset_from_directory(tmp_path):
     assert gan.label_index("dark") == 1
 
 
-@skip_on("jax", reason="about 45 s of XLA compiling there for a test of folder labels; "
-         "the conditional step runs on JAX in test_fit_learns_to_follow_the_label")
+@skip_on(
+    "jax",
+    reason="about 45 s of XLA compiling there for a test of folder labels; "
+    "the conditional step runs on JAX in test_fit_learns_to_follow_the_label",
+)
 def test_a_labelled_folder_names_the_classes(tmp_path, capsys):
     from keras_gan import cli
     from keras_gan.data import class_names
@@ -252,11 +262,43 @@ def test_a_labelled_folder_names_the_classes(tmp_path, capsys):
     assert class_names(str(folder)) == ("bright", "dark")
     assert class_names("fashion_mnist")[7] == "Sneaker"
     assert class_names(str(tmp_path / "data" / "dark")) is None  # no sub-folders
-    code = cli.main(["train", "--dataset", str(folder), "--conditional", "--batch-size", "8",
-                     "--epochs", "1", "--latent-dim", "8", "--seed", "0", "--no-tensorboard",
-                     "--logdir", str(tmp_path / "logs"), "--run-name", "f"])
+    code = cli.main(
+        [
+            "train",
+            "--dataset",
+            str(folder),
+            "--conditional",
+            "--batch-size",
+            "8",
+            "--epochs",
+            "1",
+            "--latent-dim",
+            "8",
+            "--seed",
+            "0",
+            "--no-tensorboard",
+            "--logdir",
+            str(tmp_path / "logs"),
+            "--run-name",
+            "f",
+        ]
+    )
     assert code == 0
     run = tmp_path / "logs" / "f"
-    assert (run / "class_names.json").read_text().split() == ['[', '"bright",', '"dark"', ']']
-    assert cli.main(["sample", "--run", str(run), "--label", "DARK", "--n", "4",
-                     "--out", str(tmp_path / "dark.png")]) == 0
+    assert (run / "class_names.json").read_text().split() == ["[", '"bright",', '"dark"', "]"]
+    assert (
+        cli.main(
+            [
+                "sample",
+                "--run",
+                str(run),
+                "--label",
+                "DARK",
+                "--n",
+                "4",
+                "--out",
+                str(tmp_path / "dark.png"),
+            ]
+        )
+        == 0
+    )

@@ -29,11 +29,16 @@ def _env(**extra):
 @pytest.mark.slow
 def test_mirrored_step_equals_a_single_device_step_on_the_global_batch():
     # Two logical CPU devices must be configured before TensorFlow starts.
-    run = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "_distribute_check.py")],
-                         capture_output=True, text=True, env=_env(), timeout=300)
+    run = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "tests", "_distribute_check.py")],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     line = [s for s in run.stdout.splitlines() if s.startswith("REPORT ")][-1]
-    report = json.loads(line[len("REPORT "):])
+    report = json.loads(line[len("REPORT ") :])
     assert report["replicas"] == 2
     assert report["synchronized_bn"] == [True, True, True]
     # Weights agree to float32 rounding (measured 1.2e-7 on AVX-512: about
@@ -72,9 +77,16 @@ def _run_workers(args, cwds, timeout=300):
             # block a worker that nobody reads.
             out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
             logs.append((out, err))
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "tests._multiworker", *args], cwd=cwd,
-                env=_env(TF_CONFIG=tf_config), stdout=out, stderr=err, text=True))
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "tests._multiworker", *args],
+                    cwd=cwd,
+                    env=_env(TF_CONFIG=tf_config),
+                    stdout=out,
+                    stderr=err,
+                    text=True,
+                )
+            )
         deadline = time.monotonic() + timeout
         while any(p.poll() is None for p in procs):
             # A worker that failed (say, to bind its port) leaves its peer
@@ -105,8 +117,10 @@ def _start_workers(args, cwds, attempts=3):
     # first). On a bind failure the whole run is retried on fresh ports.
     for attempt in range(attempts):
         results = _run_workers(args, cwds)
-        if not any(code != 0 and any(e in err for e in _BIND_ERRORS)
-                   for code, _, err in results) or attempt == attempts - 1:
+        if (
+            not any(code != 0 and any(e in err for e in _BIND_ERRORS) for code, _, err in results)
+            or attempt == attempts - 1
+        ):
             return results
 
 
@@ -115,13 +129,17 @@ def test_two_workers_match_a_single_process_run(tmp_path):
     single = build()
     initial = snapshot(single)
     np.savez(tmp_path / "init.npz", **{f"w{i}": w for i, w in enumerate(initial)})
-    logs = single.fit(tf.data.Dataset.from_tensor_slices(images()).batch(16),
-                      epochs=1, verbose=0, shuffle=False).history
+    logs = single.fit(
+        tf.data.Dataset.from_tensor_slices(images()).batch(16), epochs=1, verbose=0, shuffle=False
+    ).history
     expected = snapshot(single)
 
-    results = _start_workers(["step", str(tmp_path / "init.npz"), str(tmp_path / "out.npz")],
-                             [tmp_path, tmp_path])
-    assert [code for code, _, _ in results] == [0, 0], "\n".join(err[-3000:] for _, _, err in results)
+    results = _start_workers(
+        ["step", str(tmp_path / "init.npz"), str(tmp_path / "out.npz")], [tmp_path, tmp_path]
+    )
+    assert [code for code, _, _ in results] == [0, 0], "\n".join(
+        err[-3000:] for _, _, err in results
+    )
     out = np.load(tmp_path / "out.npz")
     assert int(out["replicas"]) == 2
     for i, w in enumerate(expected):
@@ -137,15 +155,44 @@ def test_cli_multiworker_run_writes_from_the_chief_only(tmp_path):
     chief_dir.mkdir()
     worker_dir.mkdir()
     # 8x8 images: which process writes does not depend on the network's size.
-    args = ["cli", "--", "train", "--distribute", "multiworker", "--dataset", "mnist_sample",
-            "--image-size", "8", "--latent-dim", "8", "--batch-size", "32", "--steps-per-epoch", "2", "--epochs", "2", "--seed", "0",
-            "--logdir", "logs", "--run-name", "mw"]
+    args = [
+        "cli",
+        "--",
+        "train",
+        "--distribute",
+        "multiworker",
+        "--dataset",
+        "mnist_sample",
+        "--image-size",
+        "8",
+        "--latent-dim",
+        "8",
+        "--batch-size",
+        "32",
+        "--steps-per-epoch",
+        "2",
+        "--epochs",
+        "2",
+        "--seed",
+        "0",
+        "--logdir",
+        "logs",
+        "--run-name",
+        "mw",
+    ]
     results = _start_workers(args, [chief_dir, worker_dir])
-    assert [code for code, _, _ in results] == [0, 0], "\n".join(err[-3000:] for _, _, err in results)
+    assert [code for code, _, _ in results] == [0, 0], "\n".join(
+        err[-3000:] for _, _, err in results
+    )
     run_dir = chief_dir / "logs" / "mw"
     assert options_lib.read_options(run_dir)["distribute"] == "multiworker"
-    for name in ("generator.keras", "samples.png", "checkpoints/ckpt-0002/meta.json",
-                 "samples/epoch_0002.png", "losses.png"):
+    for name in (
+        "generator.keras",
+        "samples.png",
+        "checkpoints/ckpt-0002/meta.json",
+        "samples/epoch_0002.png",
+        "losses.png",
+    ):
         assert (run_dir / name).exists(), name
     assert not (worker_dir / "logs").exists()
 
@@ -157,11 +204,40 @@ def test_cli_mirrored_run_trains_on_two_replicas(tmp_path):
     run = subprocess.run(
         # As a script, tests/ comes first on sys.path and its callbacks/
         # shadows the top-level `callbacks`: keras_gan never imports that name.
-        [sys.executable, os.path.join(ROOT, "tests", "_distribute_check.py"), "cli", "--",
-         "train", "--distribute", "mirrored", "--dataset", "mnist_sample", "--image-size", "8",
-         "--latent-dim", "8", "--batch-size", "16", "--steps-per-epoch", "2", "--epochs", "2",
-         "--seed", "0", "--logdir", str(tmp_path), "--run-name", "m", "--no-tensorboard"],
-        capture_output=True, text=True, env=_env(), timeout=300, cwd=tmp_path)
+        [
+            sys.executable,
+            os.path.join(ROOT, "tests", "_distribute_check.py"),
+            "cli",
+            "--",
+            "train",
+            "--distribute",
+            "mirrored",
+            "--dataset",
+            "mnist_sample",
+            "--image-size",
+            "8",
+            "--latent-dim",
+            "8",
+            "--batch-size",
+            "16",
+            "--steps-per-epoch",
+            "2",
+            "--epochs",
+            "2",
+            "--seed",
+            "0",
+            "--logdir",
+            str(tmp_path),
+            "--run-name",
+            "m",
+            "--no-tensorboard",
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "REPLICAS 2" in run.stdout, run.stdout[-2000:]
     run_dir = tmp_path / "m"
@@ -197,7 +273,8 @@ def test_importing_the_library_does_not_start_tensorflow():
         "print('STARTED', context.context()._context_handle is not None)\n"
     )
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, timeout=300, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "STARTED False" in run.stdout

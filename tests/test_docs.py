@@ -107,14 +107,28 @@ def test_tiny_rewrites_keep_the_docs_flags_and_shrink_the_run(tmp_path, monkeypa
     argv = runner.tiny_cli_argv(
         ["train", "--backend", "torch", "--dataset", "mnist", "--epochs", "30"], [str(run)]
     )
-    assert argv == ["train", "--backend", "tensorflow", "--dataset", "mnist", "--epochs", "1",
-                    "--steps-per-epoch", "1"]
+    assert argv == [
+        "train",
+        "--backend",
+        "tensorflow",
+        "--dataset",
+        "mnist",
+        "--epochs",
+        "1",
+        "--steps-per-epoch",
+        "1",
+    ]
     argv = runner.tiny_cli_argv(
         ["train", "--resume", "logs/mnist_sample-20261129-173831", "--epochs", "10"], [str(run)]
     )
     assert argv == ["train", "--resume", str(run), "--epochs", "4"]
     assert runner.tiny_cli_argv(["evaluate", "--run", "logs/<run>"], [str(run)]) == [
-        "evaluate", "--run", str(run), "--n", _docs.EVALUATE_N]
+        "evaluate",
+        "--run",
+        str(run),
+        "--n",
+        _docs.EVALUATE_N,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -126,15 +140,22 @@ def docs_runner(tmp_path_factory):
         mp.chdir(root)
         mp.setenv("KERAS_GAN_CACHE", str(root / "cache"))
         mp.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
-        for name, shape in (("mnist", (28, 28)), ("fashion_mnist", (28, 28)),
-                            ("cifar10", (32, 32, 3))):
+        for name, shape in (
+            ("mnist", (28, 28)),
+            ("fashion_mnist", (28, 28)),
+            ("cifar10", (32, 32, 3)),
+        ):
             mp.setitem(loading._NAMED_WITH_SPLITS, name, _docs.fake_named_loader(shape))
         mp.setattr(mnist_sample, "load_mnist_sample", _docs.fake_mnist_sample)
         # Snippets that call Keras' loaders directly get the same arrays.
-        for name, shape in (("mnist", (28, 28)), ("fashion_mnist", (28, 28)),
-                            ("cifar10", (32, 32, 3))):
-            mp.setattr(getattr(keras.datasets, name), "load_data",
-                       _docs.fake_keras_load_data(shape))
+        for name, shape in (
+            ("mnist", (28, 28)),
+            ("fashion_mnist", (28, 28)),
+            ("cifar10", (32, 32, 3)),
+        ):
+            mp.setattr(
+                getattr(keras.datasets, name), "load_data", _docs.fake_keras_load_data(shape)
+            )
         mp.setattr(GAN, "fit", _docs.cap_fit(GAN.fit))
         assert data_lib.load_arrays("mnist")[0].shape == (320, 28, 28, 1)
         assert keras.datasets.mnist.load_data()[1][0].shape == (64, 28, 28)

@@ -18,9 +18,15 @@ def _beta(*args, **kwargs):
 
 @pytest.mark.parametrize(
     "batch, seen, kimg, rampup",
-    [(256, 0, 10.0, 0.05), (256, 256, 10.0, 0.05), (256, 100_000, 10.0, 0.05),
-     (256, 300_000, 10.0, 0.05), (32, 5_000, 0.1, 0.05), (64, 0, 10.0, 0.0),
-     (64, 10**6, 2.5, None)],
+    [
+        (256, 0, 10.0, 0.05),
+        (256, 256, 10.0, 0.05),
+        (256, 100_000, 10.0, 0.05),
+        (256, 300_000, 10.0, 0.05),
+        (32, 5_000, 0.1, 0.05),
+        (64, 0, 10.0, 0.0),
+        (64, 10**6, 2.5, None),
+    ],
 )
 def test_beta_is_stylegans_half_life_with_ramp_up(batch, seen, kimg, rampup):
     half_life = kimg * 1000
@@ -35,9 +41,9 @@ def test_ramp_up_starts_from_the_trained_weights_and_reaches_the_half_life():
     # First step: half-life 0, nothing of the (random) initial average kept.
     assert _beta(256, 0, 10.0) == 0.0
     # Early: the half-life is 5% of the images seen (12.8 images at 256).
-    assert _beta(256, 256, 10.0) == pytest.approx(0.5 ** 20, rel=1e-5)
+    assert _beta(256, 256, 10.0) == pytest.approx(0.5**20, rel=1e-5)
     # Once 5% of the images seen exceeds 10k images, the half-life is 10k.
-    assert _beta(256, 10**6, 10.0) == pytest.approx(0.5 ** 0.0256, rel=1e-6)
+    assert _beta(256, 10**6, 10.0) == pytest.approx(0.5**0.0256, rel=1e-6)
     assert _beta(256, 10**6, 10.0) == _beta(256, 2 * 10**6, 10.0)
 
 

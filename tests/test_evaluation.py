@@ -52,14 +52,29 @@ def _noise_generator(shape=(4, 4, 1), low=-1.0, high=1.0):
 def test_result_keys(data):
     generate = _noise_generator()
     result = evaluate_generator(
-        generate, data, n=10, extractor=PixelExtractor(), seed=7,
+        generate,
+        data,
+        n=10,
+        extractor=PixelExtractor(),
+        seed=7,
         metric_kwargs={"kid": {"subsets": 5}},
     )
     assert generate.calls == [(10, 7)]
     metric_keys = [
-        "fid", "kid_mean", "kid_std", "is_mean", "is_std", "precision",
-        "recall", "density", "coverage", "mode_histogram", "mode_kl",
-        "modes_covered", "num_classes", "class_counts",
+        "fid",
+        "kid_mean",
+        "kid_std",
+        "is_mean",
+        "is_std",
+        "precision",
+        "recall",
+        "density",
+        "coverage",
+        "mode_histogram",
+        "mode_kl",
+        "modes_covered",
+        "num_classes",
+        "class_counts",
     ]
     expected = {f"{k}_px" for k in metric_keys}
     expected |= {f"floor_{k}_px" for k in metric_keys}
@@ -74,8 +89,12 @@ def test_result_keys(data):
 
 def test_floor_false_and_metric_subset(data):
     result = evaluate_generator(
-        _noise_generator(), data, n=10, metrics=["fid", "pr"],
-        extractor=PixelExtractor(), floor=False,
+        _noise_generator(),
+        data,
+        n=10,
+        metrics=["fid", "pr"],
+        extractor=PixelExtractor(),
+        floor=False,
     )
     assert set(scalar_metrics(result)) == {"fid_px", "precision_px", "recall_px"}
     assert result["class_counts_px"] and "floor_fid_px" not in result
@@ -83,9 +102,7 @@ def test_floor_false_and_metric_subset(data):
 
 def test_n_is_clipped_to_real_images(data):
     generate = _noise_generator()
-    result = evaluate_generator(
-        generate, data, n=500, metrics="fid", extractor=PixelExtractor()
-    )
+    result = evaluate_generator(generate, data, n=500, metrics="fid", extractor=PixelExtractor())
     # 20 test images limit the floor, and the generated set follows.
     assert result["n"] == 20 and result["n_requested"] == 500
     assert generate.calls == [(20, 0)]
@@ -95,7 +112,11 @@ def test_n_is_clipped_to_real_images(data):
 def test_floor_of_real_images_beats_a_bad_generator(data):
     bad = _noise_generator(low=0.5, high=1.0)
     result = evaluate_generator(
-        bad, data, n=20, metrics=("fid", "kid"), extractor=PixelExtractor(),
+        bad,
+        data,
+        n=20,
+        metrics=("fid", "kid"),
+        extractor=PixelExtractor(),
         metric_kwargs={"kid": {"subsets": 5}},
     )
     assert result["floor_fid_px"] < 0.5 * result["fid_px"]
@@ -106,12 +127,20 @@ def test_metric_key_and_scalar_metrics():
     assert metric_key("fid", "clf") == "fid_clf"
     assert metric_key("kid_std", "inception", floor=True) == "floor_kid_std_inception"
     result = {
-        "fid_clf": 1, "floor_fid_clf": 0.5, "modes_covered_clf": 10,
-        "mode_histogram_clf": [0.5, 0.5], "n": 10, "seconds": 3.0,
-        "classifier_test_accuracy": 0.97, "extractor": "clf", "flag": True,
+        "fid_clf": 1,
+        "floor_fid_clf": 0.5,
+        "modes_covered_clf": 10,
+        "mode_histogram_clf": [0.5, 0.5],
+        "n": 10,
+        "seconds": 3.0,
+        "classifier_test_accuracy": 0.97,
+        "extractor": "clf",
+        "flag": True,
     }
     assert scalar_metrics(result) == {
-        "fid_clf": 1.0, "floor_fid_clf": 0.5, "modes_covered_clf": 10.0
+        "fid_clf": 1.0,
+        "floor_fid_clf": 0.5,
+        "modes_covered_clf": 10.0,
     }
     assert "classifier_test_accuracy" in META_KEYS
     assert DEFAULT_METRICS == ("fid", "kid", "is", "pr", "dc", "modes")
@@ -165,7 +194,9 @@ def _constant_generator(image_shape):
     vector gives tanh(-20) = -1.0 in every pixel (a blank image)."""
     z = keras.Input((TINY_LATENT,))
     pixels = layers.Dense(
-        int(np.prod(image_shape)), activation="tanh", kernel_initializer="zeros",
+        int(np.prod(image_shape)),
+        activation="tanh",
+        kernel_initializer="zeros",
         bias_initializer=keras.initializers.Constant(-20.0),
     )(z)
     return keras.Model(z, layers.Reshape(image_shape)(pixels))
@@ -177,7 +208,10 @@ def test_collapsed_generator_is_far_above_the_real_floor(mnist_classifier):
     gan = GAN(_constant_generator(shape), tiny_discriminator(shape), seed=0)
     assert (gan.generate(3, seed=0) == -1.0).all()
     result = evaluate_generator(
-        gan.generate, "mnist_sample", n=10000, extractor=mnist_classifier,
+        gan.generate,
+        "mnist_sample",
+        n=10000,
+        extractor=mnist_classifier,
         metric_kwargs={"kid": {"subsets": 10}},
     )
     # mnist_sample has 1,000 test digits: n is clipped, and said so.

@@ -34,8 +34,15 @@ FORMATS = export_lib.FORMATS
 # sums of a few hundred terms, measured below 1e-7 here and below 2e-6 on
 # the lecture's 28x28 DCGAN (docs/export.md); 1e-5 is a few times that.
 TOLERANCE = {"savedmodel": 1e-6, "onnx": 1e-5, "tflite": 1e-5}
-TINY = {"dataset": "mnist_sample", "image_size": 8, "latent_dim": 8, "batch_size": 16,
-        "steps_per_epoch": 2, "seed": 0, "epochs": 1}
+TINY = {
+    "dataset": "mnist_sample",
+    "image_size": 8,
+    "latent_dim": 8,
+    "batch_size": 16,
+    "steps_per_epoch": 2,
+    "seed": 0,
+    "epochs": 1,
+}
 
 
 @pytest.fixture(scope="module")
@@ -208,8 +215,11 @@ def test_library_errors_name_the_received_value(runs, tmp_path):
     with pytest.raises(ValueError, match="Expected a `path`"):
         export_lib.export_generator(load_generator(os.path.join(run_dir, "generator.keras")))
     with pytest.raises(ValueError, match="to hold a generator"):
-        export_lib.export_generator(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]),
-                                    tmp_path / "x", format="savedmodel")
+        export_lib.export_generator(
+            keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]),
+            tmp_path / "x",
+            format="savedmodel",
+        )
 
 
 def test_export_runs_on_tensorflow_whatever_backend_is_in_force(monkeypatch):
@@ -256,8 +266,15 @@ def test_generator_keras_loads_with_keras_alone(runs, tmp_path):
     args = []
     for kind in ("plain", "conditional"):
         args += [kind, os.path.join(runs[kind][0], "generator.keras")]
-    env = dict(os.environ, PYTHONPATH=str(shadow), TF_CPP_MIN_LOG_LEVEL="3",
-               KERAS_BACKEND="tensorflow")
-    proc = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=300)
+    env = dict(
+        os.environ, PYTHONPATH=str(shadow), TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-3000:]

@@ -24,27 +24,56 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # 8x8 images and 8 latent dimensions: resuming and determinism do not depend
 # on the network's size, and a tiny DCGAN keeps each subprocess short.
 TINY = ["--image-size", "8", "--latent-dim", "8"]
-ARGS = ["--dataset", "mnist_sample", *TINY, "--batch-size", "16", "--steps-per-epoch", "3",
-        "--seed", "0", "--deterministic", "--epochs", "3", "--no-tensorboard"]
+ARGS = [
+    "--dataset",
+    "mnist_sample",
+    *TINY,
+    "--batch-size",
+    "16",
+    "--steps-per-epoch",
+    "3",
+    "--seed",
+    "0",
+    "--deterministic",
+    "--epochs",
+    "3",
+    "--no-tensorboard",
+]
 
 
 def _run(args, tmp_path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                          env=env, timeout=300, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path
+    )
 
 
 def _train(tmp_path, name, *extra):
-    return _run(["-m", "keras_gan.cli", "train", *ARGS, "--logdir", str(tmp_path),
-                 "--run-name", name, *extra], tmp_path)
+    return _run(
+        [
+            "-m",
+            "keras_gan.cli",
+            "train",
+            *ARGS,
+            "--logdir",
+            str(tmp_path),
+            "--run-name",
+            name,
+            *extra,
+        ],
+        tmp_path,
+    )
 
 
 def _state(run_dir):
     path = os.path.join(latest_checkpoint(os.path.join(run_dir, "checkpoints")), "state.weights.h5")
     arrays = {}
     with h5py.File(path, "r") as f:
-        f.visititems(lambda name, obj: arrays.__setitem__(name, obj[()])
-                     if isinstance(obj, h5py.Dataset) else None)
+        f.visititems(
+            lambda name, obj: (
+                arrays.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None
+            )
+        )
     return arrays
 
 
@@ -70,13 +99,28 @@ def test_two_seeded_deterministic_runs_are_identical(tmp_path, reference):
 # Each kill lands before the last epoch, so the resumed run has epochs left to
 # train and matching the uninterrupted run is a real check. "export" dies
 # halfway through the second generator export (after ckpt-0002 is renamed).
-@pytest.mark.parametrize("kind, epoch, expected_last",
-                         [("step", 2, 2), ("checkpoint", 2, 1), ("export", 2, 2)])
+@pytest.mark.parametrize(
+    "kind, epoch, expected_last", [("step", 2, 2), ("checkpoint", 2, 1), ("export", 2, 2)]
+)
 def test_sigkill_then_resume_loses_nothing_and_matches_an_uninterrupted_run(
     tmp_path, reference, kind, epoch, expected_last
 ):
-    killed = _run(["-m", "tests._fault_driver", kind, str(epoch), "--", "train", *ARGS,
-                   "--logdir", str(tmp_path), "--run-name", "r"], tmp_path)
+    killed = _run(
+        [
+            "-m",
+            "tests._fault_driver",
+            kind,
+            str(epoch),
+            "--",
+            "train",
+            *ARGS,
+            "--logdir",
+            str(tmp_path),
+            "--run-name",
+            "r",
+        ],
+        tmp_path,
+    )
     assert killed.returncode == -9, killed.stderr[-2000:]
     run_dir = tmp_path / "r"
     # Whatever was in flight, the run directory stays readable.
@@ -132,8 +176,13 @@ class PoisonAt(keras.callbacks.Callback):
         self.rates = []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.rates.append((epoch, float(self.model.g_optimizer.learning_rate),
-                           float(self.model.d_optimizer.learning_rate)))
+        self.rates.append(
+            (
+                epoch,
+                float(self.model.g_optimizer.learning_rate),
+                float(self.model.d_optimizer.learning_rate),
+            )
+        )
         if self.pending and self.pending[0] == epoch:
             self.pending.pop(0)
             kernel = self.model.discriminator.trainable_weights[0]
@@ -141,21 +190,55 @@ class PoisonAt(keras.callbacks.Callback):
 
 
 def _options(tmp_path, **extra):
-    return options_lib.resolve({
-        "dataset": "mnist_sample", "image_size": 8, "latent_dim": 8, "batch_size": 16,
-        "steps_per_epoch": 2, "seed": 0, "epochs": 3, "logdir": str(tmp_path),
-        "run_name": "nan", "tensorboard": False, **extra})
+    return options_lib.resolve(
+        {
+            "dataset": "mnist_sample",
+            "image_size": 8,
+            "latent_dim": 8,
+            "batch_size": 16,
+            "steps_per_epoch": 2,
+            "seed": 0,
+            "epochs": 3,
+            "logdir": str(tmp_path),
+            "run_name": "nan",
+            "tensorboard": False,
+            **extra,
+        }
+    )
 
 
-def test_non_finite_loss_stops_the_cli_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch, capsys):
+def test_non_finite_loss_stops_the_cli_and_keeps_the_last_good_checkpoint(
+    tmp_path, monkeypatch, capsys
+):
     PoisonOnce.fired = False
     defaults = training.default_callbacks
-    monkeypatch.setattr(training, "default_callbacks",
-                        lambda *a, **k: defaults(*a, **k) + [PoisonOnce()])
-    code = cli.main(["train", "--dataset", "mnist_sample", "--image-size", "8",
-                     "--latent-dim", "8", "--batch-size", "16",
-                     "--steps-per-epoch", "2", "--epochs", "3", "--seed", "0",
-                     "--logdir", str(tmp_path), "--run-name", "nan", "--no-tensorboard"])
+    monkeypatch.setattr(
+        training, "default_callbacks", lambda *a, **k: defaults(*a, **k) + [PoisonOnce()]
+    )
+    code = cli.main(
+        [
+            "train",
+            "--dataset",
+            "mnist_sample",
+            "--image-size",
+            "8",
+            "--latent-dim",
+            "8",
+            "--batch-size",
+            "16",
+            "--steps-per-epoch",
+            "2",
+            "--epochs",
+            "3",
+            "--seed",
+            "0",
+            "--logdir",
+            str(tmp_path),
+            "--run-name",
+            "nan",
+            "--no-tensorboard",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
     # Both losses go NaN; whichever check fires first is named.
@@ -167,8 +250,9 @@ def test_non_finite_loss_stops_the_cli_and_keeps_the_last_good_checkpoint(tmp_pa
 def test_rollback_restores_the_last_checkpoint_with_lower_learning_rates(tmp_path, capsys):
     PoisonOnce.fired = False
     options = _options(tmp_path, on_nan="rollback")
-    gan, _ = training.train(options, training.new_run_dir(options),
-                            callbacks=[PoisonOnce()], verbose=0)
+    gan, _ = training.train(
+        options, training.new_run_dir(options), callbacks=[PoisonOnce()], verbose=0
+    )
     assert "Rolled back to" in capsys.readouterr().out
     assert float(gan.g_optimizer.learning_rate) == pytest.approx(0.5e-4)
     assert float(gan.d_optimizer.learning_rate) == pytest.approx(0.5e-4)
@@ -181,11 +265,9 @@ def test_rollback_restores_the_last_checkpoint_with_lower_learning_rates(tmp_pat
 # The rate in force after k rollbacks must be 1e-4 * 0.5**k, not compounded.
 @pytest.mark.parametrize("poison, epochs", [([1, 2], 3), ([1, 2, 3], 4)])
 def test_each_rollback_halves_the_learning_rates_once(tmp_path, capsys, poison, epochs):
-    options = _options(tmp_path, on_nan="rollback", epochs=epochs, loss_plot=False,
-                       sample_every=0)
+    options = _options(tmp_path, on_nan="rollback", epochs=epochs, loss_plot=False, sample_every=0)
     callback = PoisonAt(poison)
-    gan, _ = training.train(options, training.new_run_dir(options),
-                            callbacks=[callback], verbose=0)
+    gan, _ = training.train(options, training.new_run_dir(options), callbacks=[callback], verbose=0)
     out = capsys.readouterr().out
     assert out.count("Rolled back to") == len(poison)
     for k, epoch in enumerate(poison, start=1):
@@ -208,13 +290,11 @@ def test_each_rollback_halves_the_learning_rates_once(tmp_path, capsys, poison, 
 
 
 def test_rollbacks_are_capped_then_the_error_is_raised(tmp_path, capsys):
-    options = _options(tmp_path, on_nan="rollback", epochs=4, loss_plot=False,
-                       sample_every=0)
+    options = _options(tmp_path, on_nan="rollback", epochs=4, loss_plot=False, sample_every=0)
     # Three rollbacks into epoch 3, then a fourth NaN there.
     callback = PoisonAt([1, 2, 3, 3])
     with pytest.raises(training.NonFiniteLossError, match="Non-finite"):
-        training.train(options, training.new_run_dir(options), callbacks=[callback],
-                       verbose=0)
+        training.train(options, training.new_run_dir(options), callbacks=[callback], verbose=0)
     out = capsys.readouterr().out
     assert out.count("Rolled back to") == training.MAX_ROLLBACKS == 3
     assert callback.pending == []
@@ -224,16 +304,24 @@ def test_rollbacks_are_capped_then_the_error_is_raised(tmp_path, capsys):
 def test_rollback_without_a_checkpoint_raises(tmp_path, capsys):
     options = _options(tmp_path, on_nan="rollback", loss_plot=False, sample_every=0)
     with pytest.raises(training.NonFiniteLossError, match="epoch 1"):
-        training.train(options, training.new_run_dir(options), callbacks=[PoisonAt([0])],
-                       verbose=0)
+        training.train(options, training.new_run_dir(options), callbacks=[PoisonAt([0])], verbose=0)
     assert "Rolled back to" not in capsys.readouterr().out
     assert latest_checkpoint(tmp_path / "nan" / "checkpoints") is None
 
 
 def test_bad_dataset_fails_before_anything_is_written(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
-    code = cli.main(["train", "--dataset", str(tmp_path / "empty"),
-                     "--logdir", str(tmp_path / "logs"), "--run-name", "bad"])
+    code = cli.main(
+        [
+            "train",
+            "--dataset",
+            str(tmp_path / "empty"),
+            "--logdir",
+            str(tmp_path / "logs"),
+            "--run-name",
+            "bad",
+        ]
+    )
     assert code == 2
     assert "empty" in capsys.readouterr().err
     assert not (tmp_path / "logs" / "bad").exists()
@@ -241,8 +329,17 @@ def test_bad_dataset_fails_before_anything_is_written(tmp_path, capsys):
 
 def test_batch_larger_than_the_dataset_is_refused(tmp_path, capsys):
     np.save(tmp_path / "ten.npy", np.zeros((10, 28, 28), np.uint8))
-    code = cli.main(["train", "--dataset", str(tmp_path / "ten.npy"), "--batch-size", "64",
-                     "--logdir", str(tmp_path / "logs")])
+    code = cli.main(
+        [
+            "train",
+            "--dataset",
+            str(tmp_path / "ten.npy"),
+            "--batch-size",
+            "64",
+            "--logdir",
+            str(tmp_path / "logs"),
+        ]
+    )
     assert code == 2
     # A bare array holds out every sixth image for evaluation: 9 train.
     assert "batch_size=64 for 9 training images" in capsys.readouterr().err
@@ -256,10 +353,34 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT)
     # Far more epochs than can finish: the interrupt lands mid-run.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "keras_gan.cli", "train", "--dataset", "mnist_sample", *TINY,
-         "--batch-size", "16", "--steps-per-epoch", "20", "--epochs", "100000",
-         "--seed", "0", "--logdir", str(tmp_path), "--run-name", "c", "--no-tensorboard"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+        [
+            sys.executable,
+            "-m",
+            "keras_gan.cli",
+            "train",
+            "--dataset",
+            "mnist_sample",
+            *TINY,
+            "--batch-size",
+            "16",
+            "--steps-per-epoch",
+            "20",
+            "--epochs",
+            "100000",
+            "--seed",
+            "0",
+            "--logdir",
+            str(tmp_path),
+            "--run-name",
+            "c",
+            "--no-tensorboard",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     try:
         # Interrupt once the first checkpoint exists, so there is one to name.
         deadline = time.monotonic() + 240

@@ -50,7 +50,10 @@ def folder_dataset(root):
     for i, image in enumerate(pixels(8)):
         Image.fromarray(image[..., 0]).save(root / "ab"[i % 2] / f"{i}.png")
     return keras.utils.image_dataset_from_directory(
-        root, color_mode="grayscale", image_size=(8, 8), batch_size=4,
+        root,
+        color_mode="grayscale",
+        image_size=(8, 8),
+        batch_size=4,
         verbose=False,
     )
 
@@ -62,9 +65,7 @@ def sources(tmp_path):
         ("folder", folder_dataset(tmp_path), "a tf.data.Dataset", "float32"),
         (
             "tfds_dict",
-            tf.data.Dataset.from_tensor_slices(
-                {"image": images, "label": np.arange(16)}
-            ).batch(4),
+            tf.data.Dataset.from_tensor_slices({"image": images, "label": np.arange(16)}).batch(4),
             "a tf.data.Dataset",
             "uint8",
         ),
@@ -89,9 +90,7 @@ def new_gan():
 @pytest.mark.parametrize(
     "index", range(5), ids=["folder", "tfds_dict", "py_dataset", "unbatched", "array"]
 )
-def test_foreign_data_trains_through_load_dataset_and_is_refused_raw(
-    tmp_path, index
-):
+def test_foreign_data_trains_through_load_dataset_and_is_refused_raw(tmp_path, index):
     name, source, what, dtype = sources(tmp_path)[index]
     gan = new_gan()
     # Straight in: refused before any step, naming range and fix.

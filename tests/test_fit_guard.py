@@ -33,7 +33,9 @@ def test_a_failure_names_the_loss_and_steps_from_the_epoch_tracker():
     tracker.epoch, tracker.start_step = 2, 10
     gan._epoch_tracker = tracker
     logs = {"_non_finite_loss": np.int32(2), "_non_finite_step": np.int32(12)}
-    with pytest.raises(_fit_guard.NonFiniteLossError, match=r"d_loss at epoch 3, step 3 \(global step 13\)"):
+    with pytest.raises(
+        _fit_guard.NonFiniteLossError, match=r"d_loss at epoch 3, step 3 \(global step 13\)"
+    ):
         _fit_guard.stop_if_non_finite(gan, logs)
     assert logs == {}
 

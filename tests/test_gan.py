@@ -20,13 +20,19 @@ pytestmark = pytest.mark.backends
 
 # Tests of this file that cannot run on some backend, and why.
 _NO_TORCH_COMPILE = skip_on(
-    "torch", reason="jit_compile=True means torch.compile there, not XLA, and takes about "
-    "2 minutes to compile this step on a CPU")
+    "torch",
+    reason="jit_compile=True means torch.compile there, not XLA, and takes about "
+    "2 minutes to compile this step on a CPU",
+)
 _NO_TORCH_STEPS_PER_EXECUTION = skip_on(
-    "torch", reason="Keras' PyTorch trainer runs one step per execution")
+    "torch", reason="Keras' PyTorch trainer runs one step per execution"
+)
 _RECORDS_IN_TF_VARIABLES = skip_on(
-    "jax", "torch", reason="the test records each step's data and noise in tf.Variables; "
-    "tests/backends checks the noise stream on every backend")
+    "jax",
+    "torch",
+    reason="the test records each step's data and noise in tf.Variables; "
+    "tests/backends checks the noise stream on every backend",
+)
 
 
 def _weights(model):
@@ -35,8 +41,7 @@ def _weights(model):
 
 def _changed(before, model):
     return [
-        not np.array_equal(b, keras.ops.convert_to_numpy(w))
-        for b, w in zip(before, model.weights)
+        not np.array_equal(b, keras.ops.convert_to_numpy(w)) for b, w in zip(before, model.weights)
     ]
 
 
@@ -48,9 +53,7 @@ def _linear_critic(weight, image_shape=(8, 8, 1)):
     """D(x) = w . x with every w_i = `weight`: its gradient is w everywhere."""
     images = keras.Input(image_shape)
     flat = layers.Flatten()(images)
-    dense = layers.Dense(
-        1, use_bias=False, kernel_initializer=keras.initializers.Constant(weight)
-    )
+    dense = layers.Dense(1, use_bias=False, kernel_initializer=keras.initializers.Constant(weight))
     return keras.Model(images, dense(flat), name="linear_critic")
 
 
@@ -118,8 +121,11 @@ def test_compile_rejects_bad_arguments():
         gan.compile(optimizer="adam")
     # keras.io's GAN examples take `compile(d_optimizer, g_optimizer, ...)`:
     # positional optimizers are refused, naming which keyword is which.
-    with pytest.raises(TypeError, match=r"by keyword.*g_optimizer=<the generator's>, "
-                       r"d_optimizer=<the discriminator's>.*2 positional"):
+    with pytest.raises(
+        TypeError,
+        match=r"by keyword.*g_optimizer=<the generator's>, "
+        r"d_optimizer=<the discriminator's>.*2 positional",
+    ):
         gan.compile(keras.optimizers.Adam(2e-4), keras.optimizers.Adam(1e-4))
     assert not gan.compiled
     with pytest.raises(ValueError, match="d_steps"):
@@ -289,7 +295,9 @@ def test_gradient_penalty_adds_its_term_and_its_gradient(tiny_images):
         keras.utils.set_random_seed(0)
         gan = GAN(tiny_generator(), _linear_critic(0.5), seed=0)
         gan.compile(
-            loss="wasserstein", d_steps=1, gradient_penalty=penalty,
+            loss="wasserstein",
+            d_steps=1,
+            gradient_penalty=penalty,
             g_optimizer=keras.optimizers.SGD(0.0),
             d_optimizer=keras.optimizers.SGD(0.01),
         )
@@ -315,7 +323,9 @@ def test_non_finite_loss_names_loss_epoch_and_step_and_keeps_weights(tiny_images
     before = [keras.ops.convert_to_numpy(w).copy() for w in trainable]
     bad = tiny_images.copy()
     bad[5] = np.nan  # in the first batch of epoch 2 (no shuffling)
-    with pytest.raises(NonFiniteLossError, match=r"Non-finite d_loss at epoch 2, step 1 \(global step 3\)"):
+    with pytest.raises(
+        NonFiniteLossError, match=r"Non-finite d_loss at epoch 2, step 1 \(global step 3\)"
+    ):
         gan.fit(bad, batch_size=32, epochs=2, initial_epoch=1, verbose=0, shuffle=False)
     # Neither optimizer applied the failing step (BatchNorm statistics do
     # move in the forward pass; they stay finite: the generator sees noise).
@@ -338,7 +348,9 @@ def test_non_finite_loss_is_caught_under_xla(tiny_images):
     before = [keras.ops.convert_to_numpy(w).copy() for w in trainable + state]
     bad = tiny_images.copy()
     bad[40] = np.inf  # in the second batch of epoch 2 (no shuffling)
-    with pytest.raises(NonFiniteLossError, match=r"Non-finite d_loss at epoch 2, step 2 \(global step 4\)"):
+    with pytest.raises(
+        NonFiniteLossError, match=r"Non-finite d_loss at epoch 2, step 2 \(global step 4\)"
+    ):
         gan.fit(bad, batch_size=32, epochs=2, initial_epoch=1, verbose=0, shuffle=False)
     # Step 1 of epoch 2 was applied, step 2 was not: 3 updates each.
     assert int(gan.g_optimizer.iterations) == 3 and int(gan.d_optimizer.iterations) == 3
@@ -361,7 +373,9 @@ def test_non_finite_step_inside_one_execution_of_several_steps(tiny_images):
     before = [keras.ops.convert_to_numpy(w).copy() for w in trainable]
     bad = tiny_images.copy()
     bad[5] = np.nan  # step 1 of epoch 2, the first of its execution
-    with pytest.raises(NonFiniteLossError, match=r"Non-finite d_loss at epoch 2, step 1 \(global step 5\)"):
+    with pytest.raises(
+        NonFiniteLossError, match=r"Non-finite d_loss at epoch 2, step 1 \(global step 5\)"
+    ):
         gan.fit(bad, batch_size=16, epochs=2, initial_epoch=1, verbose=0, shuffle=False)
     # Step 2 ran in the same call on finite data, and was not applied either.
     assert int(gan.g_optimizer.iterations) == 4 and int(gan.d_optimizer.iterations) == 4
@@ -370,7 +384,9 @@ def test_non_finite_step_inside_one_execution_of_several_steps(tiny_images):
     # A later fit trains again (the flag was cleared).
     gan.fit(tiny_images, batch_size=16, epochs=1, verbose=0)
     assert int(gan.g_optimizer.iterations) == 8
-    assert any(not np.array_equal(b, keras.ops.convert_to_numpy(w)) for b, w in zip(before, trainable))
+    assert any(
+        not np.array_equal(b, keras.ops.convert_to_numpy(w)) for b, w in zip(before, trainable)
+    )
 
 
 class _NaNOnSecondCriticUpdate(GAN):
@@ -392,13 +408,13 @@ def test_non_finite_critic_update_with_d_steps_keeps_the_updates_before_it(tiny_
 
     keras.utils.set_random_seed(0)
     _NaNOnSecondCriticUpdate.calls = 0
-    gan = _NaNOnSecondCriticUpdate(
-        tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=1.0
-    )
+    gan = _NaNOnSecondCriticUpdate(tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=1.0)
     gan.compile(loss="wasserstein", d_steps=3)
     g_before, d_before = _weights(gan.generator), _weights(gan.discriminator)
     ema_before = _weights(gan.ema_generator)
-    with pytest.raises(NonFiniteLossError, match=r"Non-finite d_loss at epoch 1, step 1 \(global step 1\)"):
+    with pytest.raises(
+        NonFiniteLossError, match=r"Non-finite d_loss at epoch 1, step 1 \(global step 1\)"
+    ):
         gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
     # The first critic update was applied; the failing second one, the third
     # and the generator's update were not, nor the EMA's.
@@ -431,7 +447,10 @@ def _torch_global_rng_kept():
     torch.set_rng_state(state)
 
 
-@skip_on("jax", reason="about 25 s of XLA compiling there; tests/backends checks evaluate()'s own noise on JAX")
+@skip_on(
+    "jax",
+    reason="about 25 s of XLA compiling there; tests/backends checks evaluate()'s own noise on JAX",
+)
 def test_evaluate_draws_its_own_noise_and_leaves_training_noise_alone(tiny_images):
     # Two seeded runs, one calling evaluate() between its epochs: the
     # training noise (and so the trained weights) must be the same.
@@ -445,7 +464,9 @@ def test_evaluate_draws_its_own_noise_and_leaves_training_noise_alone(tiny_image
             with _torch_global_rng_kept():
                 first = gan.evaluate(tiny_images, batch_size=32, verbose=0, return_dict=True)
                 second = gan.evaluate(tiny_images, batch_size=32, verbose=0, return_dict=True)
-            np.testing.assert_array_equal(seed, keras.ops.convert_to_numpy(gan.seed_generator.state))
+            np.testing.assert_array_equal(
+                seed, keras.ops.convert_to_numpy(gan.seed_generator.state)
+            )
             # Its own stream moves on: the second evaluation's fakes differ.
             assert first["d_fake"] != second["d_fake"]
         gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0, shuffle=False)
@@ -459,7 +480,9 @@ def test_evaluate_draws_its_own_noise_and_leaves_training_noise_alone(tiny_image
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
-@skip_on("jax", reason="about 20 s of XLA compiling there; tests/backends checks mixed_float16 on JAX")
+@skip_on(
+    "jax", reason="about 20 s of XLA compiling there; tests/backends checks mixed_float16 on JAX"
+)
 def test_mixed_float16_trains_with_a_loss_scale_per_network(tiny_images):
     gan = float16_tiny_gan()
     for opt in (gan.g_optimizer, gan.d_optimizer):
@@ -555,7 +578,10 @@ def _recording_run(images, seed, epochs=2, batch_size=16):
     # are +-lr whatever the gradient's size).
     gan.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
     dataset = make_dataset(
-        images, labels=np.arange(len(images)), batch_size=batch_size, seed=seed,
+        images,
+        labels=np.arange(len(images)),
+        batch_size=batch_size,
+        seed=seed,
         epochs_from=0,
     )
     before = _weights(gan.generator) + _weights(gan.discriminator)
@@ -599,8 +625,9 @@ def _np(variables):
 
 def _ema_gan(ema_kimg=0.1, ema_rampup=0.0, d_steps=None):
     keras.utils.set_random_seed(0)
-    gan = GAN(tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=ema_kimg,
-              ema_rampup=ema_rampup)
+    gan = GAN(
+        tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=ema_kimg, ema_rampup=ema_rampup
+    )
     gan.compile(d_steps=d_steps)
     return gan
 
@@ -610,7 +637,8 @@ def test_ema_is_off_by_default_and_adds_no_variables(tiny_gan):
     assert tiny_gan.sampling_generator is tiny_gan.generator
     # The lecture's model exactly: the two networks' weights and nothing else.
     assert len(tiny_gan.weights) == len(tiny_gan.generator.weights) + len(
-        tiny_gan.discriminator.weights)
+        tiny_gan.discriminator.weights
+    )
     config = tiny_gan.get_config()
     assert config["ema_kimg"] is None
     with pytest.raises(ValueError, match="`ema=True` needs a GAN built with `ema_kimg`"):
@@ -643,10 +671,12 @@ def test_ema_step_follows_the_rule_and_generate_uses_it(tiny_images, d_steps):
     z = gan.sample_noise(8, seed=1)
     ema_images = gan.generate(z=z)
     np.testing.assert_allclose(
-        ema_images, keras.ops.convert_to_numpy(gan.ema_generator(z, training=False)), atol=1e-6)
+        ema_images, keras.ops.convert_to_numpy(gan.ema_generator(z, training=False)), atol=1e-6
+    )
     raw = gan.generate(z=z, ema=False)
     np.testing.assert_allclose(
-        raw, keras.ops.convert_to_numpy(gan.generator(z, training=False)), atol=1e-6)
+        raw, keras.ops.convert_to_numpy(gan.generator(z, training=False)), atol=1e-6
+    )
     # Averaged weights make other images than the last step's: by far more
     # than float rounding.
     assert np.abs(ema_images - raw).max() > 1e-3
@@ -667,7 +697,10 @@ def test_ema_ramp_up_starts_as_a_copy_of_the_trained_generator(tiny_images):
         np.testing.assert_array_equal(a, b)
 
 
-@skip_on("jax", reason="about 45 s of XLA compiling there; tests/backends checks the EMA in a .keras round trip on JAX")
+@skip_on(
+    "jax",
+    reason="about 45 s of XLA compiling there; tests/backends checks the EMA in a .keras round trip on JAX",
+)
 def test_ema_is_saved_and_restored_with_keras_files(tmp_path, tiny_images):
     gan = _ema_gan()
     gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0)
@@ -689,8 +722,12 @@ def test_ema_is_saved_and_restored_with_keras_files(tmp_path, tiny_images):
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"ema_kimg": 0}, "ema_kimg"), ({"ema_kimg": -1.0}, "ema_kimg"),
-     ({"ema_kimg": "10"}, "ema_kimg"), ({"ema_kimg": 10, "ema_rampup": -0.1}, "ema_rampup")],
+    [
+        ({"ema_kimg": 0}, "ema_kimg"),
+        ({"ema_kimg": -1.0}, "ema_kimg"),
+        ({"ema_kimg": "10"}, "ema_kimg"),
+        ({"ema_kimg": 10, "ema_rampup": -0.1}, "ema_rampup"),
+    ],
 )
 def test_ema_options_are_checked(kwargs, match):
     with pytest.raises(ValueError, match=f"Expected `{match}` to be a positive number"):

@@ -66,16 +66,19 @@ def test_bfloat16_support(cpuinfo, environ, native):
 def test_bfloat16_reasons_name_the_missing_flags_or_the_variable():
     _, reason = hardware.bfloat16_support(AVX2_CPU, environ={})
     assert "avx512_bf16" in reason and "amx_bf16" in reason
-    _, reason = hardware.bfloat16_support(
-        AMX_CPU, environ={"ONEDNN_MAX_CPU_ISA": "avx2"}
-    )
+    _, reason = hardware.bfloat16_support(AMX_CPU, environ={"ONEDNN_MAX_CPU_ISA": "avx2"})
     assert "ONEDNN_MAX_CPU_ISA=AVX2" in reason
 
 
 def _warnings(precision="float32", jit=False, spe=1, cpuinfo=AVX2_CPU, gpus=0, environ=None):
     return hardware.speed_warnings(
-        precision, jit, spe, cpuinfo=cpuinfo, gpus=gpus,
-        environ={} if environ is None else environ, warn=False,
+        precision,
+        jit,
+        spe,
+        cpuinfo=cpuinfo,
+        gpus=gpus,
+        environ={} if environ is None else environ,
+        warn=False,
     )
 
 
@@ -95,7 +98,8 @@ def test_bfloat16_is_quiet_where_native_or_unknown_or_on_a_gpu():
 
 def test_onednn_cap_warns_on_a_bfloat16_cpu():
     (message,) = _warnings(
-        "mixed_bfloat16", cpuinfo=AMX_CPU,
+        "mixed_bfloat16",
+        cpuinfo=AMX_CPU,
         environ={"ONEDNN_MAX_CPU_ISA": "AVX512_CORE"},
     )
     assert "ONEDNN_MAX_CPU_ISA=AVX512_CORE" in message
@@ -109,7 +113,9 @@ def test_onednn_cap_warns_on_a_bfloat16_cpu():
 def test_gpu_options_on_a_cpu_warn_once_each():
     messages = _warnings("mixed_float16", jit=True, spe=8, cpuinfo=AMX_CPU)
     assert [m.split()[0] for m in messages] == [
-        "mixed_float16", "jit_compile", "steps_per_execution"
+        "mixed_float16",
+        "jit_compile",
+        "steps_per_execution",
     ]
     assert "0.59x" in messages[1] and "0.91x" in messages[2]
     assert _warnings() == []
@@ -123,9 +129,7 @@ def test_unknown_machine_says_nothing(monkeypatch):
 
 def test_warn_issues_speed_warnings():
     with pytest.warns(hardware.SpeedWarning, match="jit_compile"):
-        messages = hardware.speed_warnings(
-            jit_compile=True, cpuinfo=AMX_CPU, gpus=0, environ={}
-        )
+        messages = hardware.speed_warnings(jit_compile=True, cpuinfo=AMX_CPU, gpus=0, environ={})
     assert len(messages) == 1
 
 
@@ -159,9 +163,7 @@ def test_gpu_count_asks_tensorflow_when_imported(monkeypatch):
 # --------------------------------------------------------------------------
 
 
-def test_train_prints_the_bfloat16_warning_before_the_run_directory(
-    monkeypatch, capsys, tmp_path
-):
+def test_train_prints_the_bfloat16_warning_before_the_run_directory(monkeypatch, capsys, tmp_path):
     from keras_gan import training
 
     monkeypatch.setattr(hardware, "gpu_count", lambda: 0)
@@ -175,15 +177,19 @@ def test_train_prints_the_bfloat16_warning_before_the_run_directory(
 
     monkeypatch.setattr(training, "new_run_dir", new_run_dir)
     monkeypatch.setattr(
-        training, "train",
-        lambda options, run_dir, resume, **kwargs: seen.setdefault("precision", options["precision"]),
+        training,
+        "train",
+        lambda options, run_dir, resume, **kwargs: seen.setdefault(
+            "precision", options["precision"]
+        ),
     )
     code = cli.main(["train", "--precision", "mixed_bfloat16", "--logdir", str(tmp_path)])
     assert code == 0
     # A warning, not a refusal: training still ran, in bfloat16.
     assert seen["precision"] == "mixed_bfloat16"
     lines = [
-        line for line in seen["err_before_run_dir"].splitlines()
+        line
+        for line in seen["err_before_run_dir"].splitlines()
         if line.startswith("keras-gan: warning:")
     ]
     assert len(lines) == 1
@@ -198,9 +204,7 @@ def _subparser(name):
 
 
 def _helps(name):
-    return {
-        a.dest: a.help for a in _subparser(name)._actions if a.dest != "help"
-    }
+    return {a.dest: a.help for a in _subparser(name)._actions if a.dest != "help"}
 
 
 def test_train_help_states_each_default_once():
@@ -297,21 +301,31 @@ def test_benchmark_header_names_the_cpu_flags_and_the_warning():
     from benchmarks import benchmark
 
     machine = {
-        "cpu": "AVX2 CPU", "cores": 2, "usable_cores": 2, "gpus": [],
+        "cpu": "AVX2 CPU",
+        "cores": 2,
+        "usable_cores": 2,
+        "gpus": [],
         "cpu_flags": hardware.describe_cpu(hardware.cpu_flags(AVX2_CPU)),
         "bfloat16_native": False,
         "speed_warnings": ["mixed_bfloat16 is emulated on this CPU (...)"],
-        "python": "3", "tensorflow": "2", "keras": "3", "loadavg_start": "0",
+        "python": "3",
+        "tensorflow": "2",
+        "keras": "3",
+        "loadavg_start": "0",
     }
     settings = {
-        "steps": 8, "dataset": "synthetic", "batch_size": 256, "warmup": 1,
-        "epochs": 3, "repeats": 1, "matmul_n": 256,
+        "steps": 8,
+        "dataset": "synthetic",
+        "batch_size": 256,
+        "warmup": 1,
+        "epochs": 3,
+        "repeats": 1,
+        "matmul_n": 256,
     }
     report = benchmark.format_report(machine, settings, 1.0, {}, [], 60.0)
     lines = report.splitlines()
     assert (
-        "- CPU flags: AVX2 yes, AVX512F no, AVX512-BF16 no, AMX-BF16 no; "
-        "bfloat16: emulated"
+        "- CPU flags: AVX2 yes, AVX512F no, AVX512-BF16 no, AMX-BF16 no; bfloat16: emulated"
     ) in lines
     assert "- **Warning**: mixed_bfloat16 is emulated on this CPU (...)" in lines
 

@@ -109,7 +109,9 @@ def test_slerp_falls_back_to_a_line_where_no_circle_is_defined():
     for b in (a * (1 + 1e-9), 2 * a, np.zeros(3), -a):
         path = slerp(a, b, t)
         assert np.all(np.isfinite(path))
-        np.testing.assert_allclose(path, (1 - t[:, None]) * a + t[:, None] * b, rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(
+            path, (1 - t[:, None]) * a + t[:, None] * b, rtol=RTOL, atol=ATOL
+        )
 
 
 def test_slerp_is_batched_over_vectors_and_weights():
@@ -198,8 +200,12 @@ def test_conditional_strip_gives_row_i_class_i_mod_k():
     for row in range(5):
         np.testing.assert_allclose(strip[row] - plain[row], OFFSETS[row % K], atol=1e-5)
     named = interpolation_strip(
-        transparent_conditional_generator(), rows=2, steps=4, seed=0,
-        labels=["c", 1], class_names=["a", "b", "C"],
+        transparent_conditional_generator(),
+        rows=2,
+        steps=4,
+        seed=0,
+        labels=["c", 1],
+        class_names=["a", "b", "C"],
     )
     np.testing.assert_allclose(named[0] - plain[0], OFFSETS[2], atol=1e-5)
     np.testing.assert_allclose(named[1] - plain[1], OFFSETS[1], atol=1e-5)
@@ -242,7 +248,9 @@ def test_row_names_name_the_class_each_default_row_shows():
 
 
 def test_walk_frames_follow_latent_walk_with_fixed_classes():
-    frames = walk_frames(transparent_conditional_generator(), num_points=3, steps=2, walkers=4, seed=0)
+    frames = walk_frames(
+        transparent_conditional_generator(), num_points=3, steps=2, walkers=4, seed=0
+    )
     assert frames.shape == (6, 4, 8, 8, 1)
     z = latent_walk(WIDE, 3, 2, seed=0, walkers=4)
     for walker in range(4):
@@ -267,7 +275,9 @@ def test_class_interpolation_fixes_the_noise_and_mixes_the_labels():
 
 def test_class_interpolation_ends_are_the_pure_classes():
     generator = tiny_conditional_generator()
-    images = class_interpolation(generator, "B", 2, steps=4, seed=3, rows=2, class_names=["a", "b", "c"])
+    images = class_interpolation(
+        generator, "B", 2, steps=4, seed=3, rows=2, class_names=["a", "b", "c"]
+    )
     # The documented noise of `seed`: one standard normal draw per row.
     z = np.random.default_rng(3).standard_normal((2, TINY_LATENT))
     eye = np.eye(K, dtype=np.float32)
@@ -295,6 +305,7 @@ def test_class_interpolation_refusals():
 def test_reading_classes_and_generating():
     assert num_classes(transparent_generator()) is None
     assert num_classes(transparent_conditional_generator()) == K
+
     class Subclassed(keras.Model):
         def call(self, z):
             return z

@@ -14,6 +14,6 @@ def test_architecture_doc_draws_the_contracts_layers():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
     (layers,) = [c["layers"] for c in config["contracts"] if c["type"] == "layers"]
     doc = (ROOT / "docs" / "architecture.md").read_text()
-    section = doc[doc.index("### Which way the imports point"):]
+    section = doc[doc.index("### Which way the imports point") :]
     drawn = re.search(r"```\n(.*?)```", section, re.S).group(1).splitlines()
     assert drawn == layers

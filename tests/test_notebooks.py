@@ -80,9 +80,7 @@ def test_lecture_notebook(tmp_path, monkeypatch, cache_env):
         with Image.open(run / "samples" / f"epoch_{epoch:04d}.png") as grid:
             # 4x4 cells of 28x28 digits drawn at 56x56, 2 pixels apart.
             assert grid.size == (234, 234)
-    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
-        "ckpt-0001", "ckpt-0002"
-    ]
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["ckpt-0001", "ckpt-0002"]
     assert (run / "checkpoints" / "ckpt-0002" / "state.weights.h5").is_file()
     assert (run / "generator.keras").is_file()
     assert list((run / "tensorboard" / "train").glob("events.out.tfevents.*"))

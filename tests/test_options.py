@@ -11,7 +11,12 @@ def test_defaults_are_the_lectures():
     d = options.DEFAULTS
     assert (d["dataset"], d["epochs"], d["batch_size"], d["latent_dim"]) == ("mnist", 30, 256, 100)
     assert (d["lr"], d["beta1"], d["loss"], d["shuffle_buffer"], d["num_samples"]) == (
-        1e-4, 0.9, "non_saturating", 60000, 16)
+        1e-4,
+        0.9,
+        "non_saturating",
+        60000,
+        16,
+    )
 
 
 def test_loss_names_match_the_registry():
@@ -66,7 +71,9 @@ def test_backend_defaults_to_the_backend_in_force(monkeypatch, tmp_path):
     (tmp_path / "keras.json").write_text('{"backend": "jax"}')
     assert options.backend_in_force() == "jax"
     monkeypatch.setenv("KERAS_BACKEND", "numpy")  # Keras has it; a GAN cannot train on it
-    with pytest.raises(ValueError, match=r"`backend` to be one of \['tensorflow', 'jax', 'torch'\]"):
+    with pytest.raises(
+        ValueError, match=r"`backend` to be one of \['tensorflow', 'jax', 'torch'\]"
+    ):
         options.resolve()
 
 

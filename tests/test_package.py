@@ -27,7 +27,11 @@ def _python(code, cwd):
     env = dict(os.environ, PYTHONPATH=ROOT)
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "could not register" not in result.stderr, result.stderr[-3000:]
@@ -92,7 +96,11 @@ LOAD_ALL = """
 
 @pytest.mark.parametrize(
     "imports",
-    ["import keras, keras_gan", "import keras_gan, keras", "from keras_gan.gan import GAN; import keras"],
+    [
+        "import keras, keras_gan",
+        "import keras_gan, keras",
+        "from keras_gan.gan import GAN; import keras",
+    ],
 )
 def test_load_model_after_import_keras_gan(saved, imports):
     # Whichever is imported first, nothing else is needed: Keras finds the

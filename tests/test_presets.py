@@ -33,8 +33,10 @@ def test_preset_builds_the_compiled_gan_the_cli_trains():
     for opt in (gan.g_optimizer, gan.d_optimizer):
         assert float(opt.learning_rate) == np.float32(2e-4) and float(opt.beta_1) == 0.5
     assert gan.ema_kimg == 10.0 and gan.ema_rampup == 0.05
-    same = training.build_gan(options_lib.resolve(
-        {"seed": 0, "latent_dim": 8, "ema_kimg": 10.0}, preset="dcgan"), (8, 8, 1))
+    same = training.build_gan(
+        options_lib.resolve({"seed": 0, "latent_dim": 8, "ema_kimg": 10.0}, preset="dcgan"),
+        (8, 8, 1),
+    )
     for a, b in zip(gan.generator.weights, same.generator.weights):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
 
@@ -99,8 +101,10 @@ def test_metrics_runs_export_the_best_generator(tmp_path):
 
 
 def test_presets_module_does_not_load_keras():
-    code = ("import sys; import keras_gan.presets, keras_gan.options, keras_gan.cli; "
-            "keras_gan.cli.build_parser(); print('keras' in sys.modules)")
+    code = (
+        "import sys; import keras_gan.presets, keras_gan.options, keras_gan.cli; "
+        "keras_gan.cli.build_parser(); print('keras' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr[-2000:]
 

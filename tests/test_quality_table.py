@@ -13,7 +13,9 @@ def test_parse_variant_reads_json_values_and_keeps_strings():
     )
     assert (name, preset) == ("aug", "dcgan")
     assert overrides == {
-        "ema_kimg": 10, "augment": "translation,cutout", "d_dropout": 0,
+        "ema_kimg": 10,
+        "augment": "translation,cutout",
+        "d_dropout": 0,
         "conditional": True,
     }
     assert quality_table.parse_variant("plain=lecture") == ("plain", "lecture", {})
@@ -25,16 +27,23 @@ def test_parse_variant_reads_json_values_and_keeps_strings():
 
 def _row(variant, seed, epoch, fid, wall):
     return {
-        "variant": variant, "seed": seed, "epoch": epoch, "fid_clf": fid,
-        "precision_clf": 0.5, "recall_clf": 0.25, "modes_covered_clf": 10.0,
+        "variant": variant,
+        "seed": seed,
+        "epoch": epoch,
+        "fid_clf": fid,
+        "precision_clf": 0.5,
+        "recall_clf": 0.25,
+        "modes_covered_clf": 10.0,
         "train_wall_s": wall,
     }
 
 
 def test_minutes_to_target_and_markdown_spread():
     rows = [
-        _row("q", 0, 1, 60.0, 60.0), _row("q", 0, 2, 40.0, 120.0),
-        _row("q", 1, 1, 50.0, 66.0), _row("q", 1, 2, 55.0, 132.0),
+        _row("q", 0, 1, 60.0, 60.0),
+        _row("q", 0, 2, 40.0, 120.0),
+        _row("q", 1, 1, 50.0, 66.0),
+        _row("q", 1, 2, 55.0, 132.0),
     ]
     assert quality_table.minutes_to(rows[:2], 45.0) == pytest.approx(2.0)
     assert quality_table.minutes_to(rows[2:], 45.0) is None
@@ -49,17 +58,38 @@ def test_minutes_to_target_and_markdown_spread():
 
 def test_a_short_run_writes_rows_grids_and_the_floor(tmp_path, session_cache, mnist_classifier):
     out = tmp_path / "rows.json"
-    quality_table.main([
-        "--dataset", "mnist_sample", "--presets", "lecture", "--variant",
-        "aug=lecture:augment=translation;d_dropout=0", "--seeds", "0",
-        "--epochs", "2", "--eval-at", "2", "--n", "64", "--train-images", "128",
-        "--cache-dir", str(session_cache), "--json", str(out),
-        "--grids", str(tmp_path / "grids"),
-    ])
+    quality_table.main(
+        [
+            "--dataset",
+            "mnist_sample",
+            "--presets",
+            "lecture",
+            "--variant",
+            "aug=lecture:augment=translation;d_dropout=0",
+            "--seeds",
+            "0",
+            "--epochs",
+            "2",
+            "--eval-at",
+            "2",
+            "--n",
+            "64",
+            "--train-images",
+            "128",
+            "--cache-dir",
+            str(session_cache),
+            "--json",
+            str(out),
+            "--grids",
+            str(tmp_path / "grids"),
+        ]
+    )
     data = json.loads(out.read_text())
     assert [(r["variant"], r["epoch"]) for r in data["rows"]] == [("lecture", 2), ("aug", 2)]
     assert data["rows"][1]["overrides"] == {"augment": "translation", "d_dropout": 0}
     assert all(r["train_wall_s"] > 0 and r["fid_clf"] > 0 for r in data["rows"])
     assert 0 <= data["floor"]["fid_clf"] < data["rows"][0]["fid_clf"]
     assert sorted(p.name for p in (tmp_path / "grids").iterdir()) == [
-        "aug-s0-e2.png", "lecture-s0-e2.png"]
+        "aug-s0-e2.png",
+        "lecture-s0-e2.png",
+    ]

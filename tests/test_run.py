@@ -78,4 +78,6 @@ def test_run_names(tmp_path, monkeypatch):
     (tmp_path / name).mkdir()
     assert run_lib.default_run_name(tmp_path, "/data/My Photos/") == f"{name}-2"
     # A long name keeps its start (cache names keep their end).
-    assert run_lib.default_run_name(tmp_path, "x" * 30 + "y" * 30).startswith("x" * 30 + "y" * 10 + "-")
+    assert run_lib.default_run_name(tmp_path, "x" * 30 + "y" * 30).startswith(
+        "x" * 30 + "y" * 10 + "-"
+    )

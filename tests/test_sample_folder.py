@@ -134,7 +134,9 @@ def test_cli_writes_a_conditional_folder(conditional_run, capsys):
         (["--label", "dog", "--out-dir", "OUT"], "Unknown class 'dog'"),
     ],
 )
-def test_cli_wrong_inputs_exit_2_and_write_nothing(conditional_run, tmp_path, capsys, argv, message):
+def test_cli_wrong_inputs_exit_2_and_write_nothing(
+    conditional_run, tmp_path, capsys, argv, message
+):
     before = sorted(os.listdir(conditional_run))
     argv = [a.replace("OUT", str(tmp_path / "out")) for a in argv]
     try:
@@ -149,6 +151,10 @@ def test_cli_label_needs_a_conditional_run(tmp_path, capsys):
     keras.utils.set_random_seed(0)
     tiny_generator().save(tmp_path / options_lib.GENERATOR_FILE)
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["sample", "--run", str(tmp_path), "--label", "3", "--out-dir", str(tmp_path / "o")])
-    assert exit_info.value.code == 2 and "--label needs a conditional run" in capsys.readouterr().err
+        cli.main(
+            ["sample", "--run", str(tmp_path), "--label", "3", "--out-dir", str(tmp_path / "o")]
+        )
+    assert (
+        exit_info.value.code == 2 and "--label needs a conditional run" in capsys.readouterr().err
+    )
     assert not (tmp_path / "o").exists()

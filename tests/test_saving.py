@@ -17,7 +17,8 @@ def test_round_trip_of_a_generator_and_a_gan(tmp_path, tiny_gan):
     generator = load_generator(tmp_path / "g.keras")
     z = tiny_gan.sample_noise(2, seed=0)
     np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(generator(z, training=False)), tiny_gan.generate(z=z), atol=1e-6)
+        keras.ops.convert_to_numpy(generator(z, training=False)), tiny_gan.generate(z=z), atol=1e-6
+    )
     tiny_gan.save(tmp_path / "gan.keras")
     assert isinstance(load_model(tmp_path / "gan.keras", expect=GAN), GAN)
 

@@ -10,15 +10,23 @@ import keras
 from keras_gan import _step
 
 _MEMBERS = sorted(
-    name for name, value in vars(_step.StepBackend).items()
+    name
+    for name, value in vars(_step.StepBackend).items()
     if callable(value) and not name.startswith("_")
 )
 
 
 def test_the_protocol_names_what_the_step_calls():
     assert _MEMBERS == [
-        "agree", "apply_if", "input_gradient", "losses_and_gradients", "noise",
-        "replica_count", "restore_state", "run_test_step", "run_train_step",
+        "agree",
+        "apply_if",
+        "input_gradient",
+        "losses_and_gradients",
+        "noise",
+        "replica_count",
+        "restore_state",
+        "run_test_step",
+        "run_train_step",
     ]
 
 

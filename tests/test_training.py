@@ -19,7 +19,9 @@ def test_build_gan_is_the_lectures_model_with_the_options_optimizers():
         assert float(opt.beta_1) == 0.5
 
 
-@skip_on("jax", reason="about 30 s of XLA compiling there; tests/backends checks mixed_bfloat16 on JAX")
+@skip_on(
+    "jax", reason="about 30 s of XLA compiling there; tests/backends checks mixed_bfloat16 on JAX"
+)
 def test_mixed_bfloat16_keeps_images_logits_and_losses_in_float32():
     gan = training.build_gan(options_lib.resolve({"precision": "mixed_bfloat16"}), (28, 28, 1))
     # The global policy is put back once the networks are built.
@@ -50,8 +52,9 @@ def test_default_callbacks_order_and_switches(tmp_path):
     kinds = [type(c).__name__ for c in training.default_callbacks(everything, str(tmp_path))]
     # Metrics first (their values join the logs), the checkpoint last.
     assert kinds == ["GANMetrics", "SampleGrid", "LossPlot", "GANTensorBoard", "GANCheckpoint"]
-    nothing = options_lib.resolve({"sample_every": 0, "checkpoint_every": 0,
-                                   "tensorboard": False, "loss_plot": False})
+    nothing = options_lib.resolve(
+        {"sample_every": 0, "checkpoint_every": 0, "tensorboard": False, "loss_plot": False}
+    )
     assert training.default_callbacks(nothing, str(tmp_path)) == []
 
 

@@ -26,10 +26,7 @@ def _run(variable_lists, state, step, data):
     with StatelessScope(state_mapping=mapping) as scope:
         logs = step(data)
     new_state = tuple(
-        [
-            _current(scope, variable, value)
-            for variable, value in zip(variables, values)
-        ]
+        [_current(scope, variable, value) for variable, value in zip(variables, values)]
         for variables, values in zip(variable_lists, state)
     )
     return logs, new_state
@@ -80,9 +77,7 @@ def losses_and_gradients(fn, variable_lists):
         with inner:
             losses, aux = fn()
         assigned = {
-            key: value
-            for key, value in inner.state_mapping.items()
-            if before.get(key) is not value
+            key: value for key, value in inner.state_mapping.items() if before.get(key) is not value
         }
         return tuple(losses), (aux, assigned)
 
@@ -91,8 +86,7 @@ def losses_and_gradients(fn, variable_lists):
     grads = []
     for i in range(len(variable_lists)):
         cotangent = tuple(
-            jnp.ones_like(loss) if j == i else jnp.zeros_like(loss)
-            for j, loss in enumerate(losses)
+            jnp.ones_like(loss) if j == i else jnp.zeros_like(loss) for j, loss in enumerate(losses)
         )
         grads.append(list(vjp(cotangent)[i]))
     outer.state_mapping.update(assigned)
@@ -114,9 +108,7 @@ def apply_if(finite, updates):
     for optimizer, grads, variables in updates:
         old_variables = [v.value for v in variables]
         old_state = [v.value for v in optimizer.variables]
-        new_variables, new_state = optimizer.stateless_apply(
-            old_state, grads, old_variables
-        )
+        new_variables, new_state = optimizer.stateless_apply(old_state, grads, old_variables)
         for targets, new, old in (
             (variables, new_variables, old_variables),
             (optimizer.variables, new_state, old_state),

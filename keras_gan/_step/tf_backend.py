@@ -63,15 +63,11 @@ def apply_if(finite, updates):
         finite = distribution.experimental_local_results(finite)[0]
         ops.cond(
             finite,
-            lambda: distribution.extended.call_for_each_replica(
-                apply, args=(grads,)
-            ),
+            lambda: distribution.extended.call_for_each_replica(apply, args=(grads,)),
             lambda: None,
         )
 
-    tf.distribute.get_replica_context().merge_call(
-        cross_replica, args=(finite, grads)
-    )
+    tf.distribute.get_replica_context().merge_call(cross_replica, args=(finite, grads))
 
 
 def noise(seed_generator, shape):

@@ -14,11 +14,7 @@ def check_gan(model, callback_name):
     Raises:
         ValueError: naming the missing attributes.
     """
-    missing = [
-        name
-        for name in ("generator", "latent_dim", "generate")
-        if not hasattr(model, name)
-    ]
+    missing = [name for name in ("generator", "latent_dim", "generate") if not hasattr(model, name)]
     if missing:
         raise ValueError(
             f"{callback_name} needs a GAN exposing `generator`, `latent_dim` "

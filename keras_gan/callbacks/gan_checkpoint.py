@@ -64,21 +64,16 @@ class GANCheckpoint(keras.callbacks.Callback):
                 f"`monitor={monitor!r}` needs an explicit mode='min' or "
                 f"mode='max'. Received: mode={mode!r}"
             )
-        if generator_path is not None and not str(generator_path).endswith(
-            ".keras"
-        ):
+        if generator_path is not None and not str(generator_path).endswith(".keras"):
             raise ValueError(
-                "Expected `generator_path` to end in '.keras'. "
-                f"Received: {generator_path!r}"
+                f"Expected `generator_path` to end in '.keras'. Received: {generator_path!r}"
             )
         self.directory = os.fspath(directory)
         self.every = every
         self.keep = keep
         self.monitor = monitor
         self.mode = mode
-        self.generator_path = (
-            None if generator_path is None else os.fspath(generator_path)
-        )
+        self.generator_path = None if generator_path is None else os.fspath(generator_path)
         self.best = None
 
     def on_train_begin(self, logs=None):
@@ -119,9 +114,7 @@ class GANCheckpoint(keras.callbacks.Callback):
         )
         if self.monitor and self._improved(logs.get(self.monitor)):
             self.best = logs[self.monitor]
-            checkpoints.copy_checkpoint(
-                final, os.path.join(self.directory, checkpoints.BEST_NAME)
-            )
+            checkpoints.copy_checkpoint(final, os.path.join(self.directory, checkpoints.BEST_NAME))
         checkpoints.prune_checkpoints(self.directory, self.keep)
         if self.generator_path:
             self._export_generator()

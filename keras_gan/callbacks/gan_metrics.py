@@ -126,11 +126,14 @@ class GANMetrics(keras.callbacks.Callback):
         super().__init__()
         # `seed`, `cache_dir`, `image_size` and `channels` as keywords of
         # their own still work: they are the settings' fields.
-        self.settings = EvaluationSettings.merge(settings, **{
-            name: extractor_kwargs.pop(name)
-            for name in ("seed", "cache_dir", "image_size", "channels")
-            if name in extractor_kwargs
-        })
+        self.settings = EvaluationSettings.merge(
+            settings,
+            **{
+                name: extractor_kwargs.pop(name)
+                for name in ("seed", "cache_dir", "image_size", "channels")
+                if name in extractor_kwargs
+            },
+        )
         check_int("every", every, minimum=1)
         check_int("n", n, minimum=2)
         self.dataset = dataset
@@ -171,7 +174,9 @@ class GANMetrics(keras.callbacks.Callback):
             return
         # Resolved once, so a classifier is trained (or loaded) only once.
         self.extractor = get_extractor(
-            self.extractor, self.dataset, settings=self.settings,
+            self.extractor,
+            self.dataset,
+            settings=self.settings,
             **self.extractor_kwargs,
         )
 
@@ -185,9 +190,7 @@ class GANMetrics(keras.callbacks.Callback):
     def _read_best(self):
         # A resumed run continues from the best so far, not from scratch.
         path = self.best_record_path
-        if path and os.path.isfile(path) and os.path.isfile(
-            self.best_generator_path
-        ):
+        if path and os.path.isfile(path) and os.path.isfile(self.best_generator_path):
             with open(path) as f:
                 self.best = json.load(f).get("value")
 
@@ -222,9 +225,7 @@ class GANMetrics(keras.callbacks.Callback):
         if self.tensorboard_dir and self._writer is None:
             import tensorflow as tf
 
-            self._writer = tf.summary.create_file_writer(
-                str(self.tensorboard_dir)
-            )
+            self._writer = tf.summary.create_file_writer(str(self.tensorboard_dir))
 
     def evaluate(self):
         """Evaluates the model now and returns the scalar metric values.
@@ -258,9 +259,7 @@ class GANMetrics(keras.callbacks.Callback):
         )
         if want_floor:
             # The floor does not depend on the generator: compute it once.
-            self._floor_values = {
-                k: v for k, v in result.items() if k.startswith("floor_")
-            }
+            self._floor_values = {k: v for k, v in result.items() if k.startswith("floor_")}
         if self._floor_values:
             result.update(self._floor_values)
         self.last_result = result

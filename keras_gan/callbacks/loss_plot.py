@@ -68,7 +68,8 @@ class LossPlot(keras.callbacks.Callback):
             [k for k in ("d_real", "d_fake") if k in self.keys and k in present],
         ]
         panels += [
-            [k] for k in self.keys
+            [k]
+            for k in self.keys
             if k in present and k not in ("g_loss", "d_loss", "d_real", "d_fake")
         ]
         panels = [p for p in panels if p]

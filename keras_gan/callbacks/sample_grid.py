@@ -38,9 +38,7 @@ def grid_images(model, noise):
     if not is_conditional(model):
         return model.generate(z=noise), {}
     k, n = model.num_classes, len(noise)
-    images = model.generate(
-        z=np.tile(noise, (k, 1)), labels=np.repeat(np.arange(k), n)
-    )
+    images = model.generate(z=np.tile(noise, (k, 1)), labels=np.repeat(np.arange(k), n))
     names = getattr(model, "class_names", None) or [str(c) for c in range(k)]
     return images, {"rows": k, "cols": n, "row_labels": list(names)}
 
@@ -96,18 +94,14 @@ class SampleGrid(keras.callbacks.Callback):
         per_class=8,
     ):
         super().__init__()
-        for name, value in (
-            ("num_images", num_images), ("every", every), ("per_class", per_class)
-        ):
+        for name, value in (("num_images", num_images), ("every", every), ("per_class", per_class)):
             check_int(name, value)
         self.directory = os.fspath(directory)
         self.num_images = num_images
         self.every = every
         self.seed = seed
         self.reals = reals
-        self.tensorboard_dir = (
-            None if tensorboard_dir is None else os.fspath(tensorboard_dir)
-        )
+        self.tensorboard_dir = None if tensorboard_dir is None else os.fspath(tensorboard_dir)
         self.gif = gif
         self.per_class = per_class
         self.noise = None

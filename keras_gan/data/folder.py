@@ -23,9 +23,7 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 # Pillow modes holding one intensity per pixel. Everything else (RGB, RGBA,
 # P, CMYK, YCbCr, ...) counts as colour: palette images are colour by mode,
 # even when their palette happens to be grey.
-GREY_MODES = frozenset(
-    {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
-)
+GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
 
 # The test split holds out one image in this many (see `held_out_indices`).
 HOLD_OUT_EVERY = 6
@@ -46,9 +44,7 @@ def last_skipped_files():
 
 def _is_image_file(path):
     return (
-        path.suffix.lower() in IMAGE_EXTENSIONS
-        and not path.name.startswith(".")
-        and path.is_file()
+        path.suffix.lower() in IMAGE_EXTENSIONS and not path.name.startswith(".") and path.is_file()
     )
 
 
@@ -96,10 +92,7 @@ def list_image_files(folder):
         return direct, None, ()
     files = [f for _, class_files in classes for f in class_files]
     labels = np.concatenate(
-        [
-            np.full(len(fs), k, dtype=np.int64)
-            for k, (_, fs) in enumerate(classes)
-        ]
+        [np.full(len(fs), k, dtype=np.int64) for k, (_, fs) in enumerate(classes)]
     )
     return files, labels, tuple(name for name, _ in classes)
 
@@ -187,8 +180,7 @@ def check_like_first(first, path, array, is_grey, channels):
         )
     counts = sorted(sizes.items(), key=lambda item: -len(item[1]))
     detail = "; ".join(
-        f"{len(paths)} of {h}x{w} ({_examples(paths)})"
-        for (h, w), paths in counts[:5]
+        f"{len(paths)} of {h}x{w} ({_examples(paths)})" for (h, w), paths in counts[:5]
     ) + ("; ..." if len(counts) > 5 else "")
     raise ValueError(
         "Expected all images to have the same size. Received "
@@ -258,9 +250,7 @@ def report_skipped(folder, skipped, stacklevel=2):
         )
 
 
-def load_folder(
-    folder, split="train", image_size=None, channels=None, skip_bad_files=False
-):
+def load_folder(folder, split="train", image_size=None, channels=None, skip_bad_files=False):
     """Loads a folder of images into memory as uint8 NHWC.
 
     The test split is every sixth file in sorted order (by class, then
@@ -305,8 +295,7 @@ def load_folder(
             continue
         array, is_grey = decoded
         if images is None:
-            first = {"path": path, "grey": is_grey, "shape": array.shape,
-                     "files": listing}
+            first = {"path": path, "grey": is_grey, "shape": array.shape, "files": listing}
             images = np.empty((len(files),) + array.shape, dtype=np.uint8)
         check_like_first(first, path, array, is_grey, channels)
         images[i] = array
@@ -381,7 +370,8 @@ def folder_settings(folder, image_size=None, batch_size=None):
         said.append(
             f"--image-size {image_size} (median image side {median:g} px; "
             f"the largest of {list(FOLDER_SIZES)} not above it"
-            + ("" if fitting else ", or the smallest") + ")"
+            + ("" if fitting else ", or the smallest")
+            + ")"
         )
     if batch_size is None:
         batch_size = next(

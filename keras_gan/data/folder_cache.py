@@ -207,7 +207,7 @@ def _write_images(out, root, files, size, channels, skip_bad_files, pool):
     pending = 0  # unreadable files before the first readable one
     row_bytes = 0
     for start in range(0, len(files), _CHUNK):
-        chunk = files[start:start + _CHUNK]
+        chunk = files[start : start + _CHUNK]
         parts = []
         for offset, result in enumerate(pool.map(one, chunk)):
             path = chunk[offset]
@@ -220,14 +220,16 @@ def _write_images(out, root, files, size, channels, skip_bad_files, pool):
                 continue
             array, is_grey = result
             if first is None:
-                first = {"path": path, "grey": is_grey, "shape": array.shape,
-                         "files": files}
+                first = {"path": path, "grey": is_grey, "shape": array.shape, "files": files}
                 row_bytes = array.size
-                np.lib.format.write_array_header_2_0(out, {
-                    "descr": "|u1",
-                    "fortran_order": False,
-                    "shape": (len(files),) + array.shape,
-                })
+                np.lib.format.write_array_header_2_0(
+                    out,
+                    {
+                        "descr": "|u1",
+                        "fortran_order": False,
+                        "shape": (len(files),) + array.shape,
+                    },
+                )
                 # Unreadable files keep their rows (zeros, marked in ok.npy)
                 # so rows stay aligned with the listing.
                 out.write(bytes(row_bytes * pending))
@@ -236,14 +238,11 @@ def _write_images(out, root, files, size, channels, skip_bad_files, pool):
             parts.append(array)
         if first is not None:
             blank = bytes(row_bytes)
-            out.write(b"".join(
-                blank if part is None else part.tobytes() for part in parts
-            ))
+            out.write(b"".join(blank if part is None else part.tobytes() for part in parts))
     return first, ok, bad
 
 
-def _build(target, root, files, labels, key, size, channels, skip_bad_files,
-           workers):
+def _build(target, root, files, labels, key, size, channels, skip_bad_files, workers):
     with atomic_directory(target) as tmp:
         tmp = pathlib.Path(tmp)
         # Pillow releases the GIL while decoding and resizing, so threads
@@ -280,24 +279,27 @@ def _build(target, root, files, labels, key, size, channels, skip_bad_files,
 def _check_workers(workers):
     """Raises a `ValueError` unless `workers` is None or a positive integer."""
     if workers is not None and (
-        not isinstance(workers, (int, np.integer))
-        or isinstance(workers, bool)
-        or workers < 1
+        not isinstance(workers, (int, np.integer)) or isinstance(workers, bool) or workers < 1
     ):
         raise ValueError(
-            "Expected workers to be None or a positive integer. Received: "
-            f"workers={workers!r}."
+            f"Expected workers to be None or a positive integer. Received: workers={workers!r}."
         )
 
 
 def _cache_name(root, size, channels):
     """Names a folder's cache after it and a hash of what the images depend on."""
-    return slug(root.name) + "-" + hash_key({
-        "folder": str(root),
-        "image_size": size,
-        "channels": channels,
-        "format_version": FORMAT_VERSION,
-    })
+    return (
+        slug(root.name)
+        + "-"
+        + hash_key(
+            {
+                "folder": str(root),
+                "image_size": size,
+                "channels": channels,
+                "format_version": FORMAT_VERSION,
+            }
+        )
+    )
 
 
 def _current_manifest(target, key):
@@ -327,11 +329,7 @@ def _readable_split(folder, root, files, ok, split):
         ValueError: when no file of the split is readable.
     """
     keep = held_out_indices(len(files), split, folder_lib.HOLD_OUT_EVERY)
-    bad = [
-        str(pathlib.Path(folder) / files[i].relative_to(root))
-        for i in keep
-        if not ok[i]
-    ]
+    bad = [str(pathlib.Path(folder) / files[i].relative_to(root)) for i in keep if not ok[i]]
     # stacklevel=3: the warning points at open_folder's caller.
     folder_lib.report_skipped(folder, bad, stacklevel=3)
     keep = keep[ok[keep]]
@@ -403,9 +401,17 @@ def open_folder(
         _remove_stale_temporaries(directory)
         if workers is None:
             workers = os.cpu_count() or 1
-        _build(target, root, files, labels, key,
-               None if size is None else tuple(size), channels,
-               skip_bad_files, int(workers))
+        _build(
+            target,
+            root,
+            files,
+            labels,
+            key,
+            None if size is None else tuple(size),
+            channels,
+            skip_bad_files,
+            int(workers),
+        )
     elif manifest["unreadable"] and not skip_bad_files:
         path = root / manifest["unreadable"][0]
         raise ValueError(

@@ -34,8 +34,7 @@ def _read_bytes(path):
         return gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as err:
         raise ValueError(
-            f"Expected a valid gzip-compressed IDX file. Could not decompress "
-            f"{path}: {err}."
+            f"Expected a valid gzip-compressed IDX file. Could not decompress {path}: {err}."
         ) from err
 
 
@@ -70,13 +69,11 @@ def read_idx(path):
     if code not in _DTYPES:
         known = ", ".join(f"0x{c:02X}" for c in _DTYPES)
         raise ValueError(
-            f"Expected an IDX type code in ({known}). Received 0x{code:02X} "
-            f"in {path}."
+            f"Expected an IDX type code in ({known}). Received 0x{code:02X} in {path}."
         )
     if ndim == 0:
         raise ValueError(
-            f"Expected an IDX file with at least one dimension. Received 0 "
-            f"dimensions in {path}."
+            f"Expected an IDX file with at least one dimension. Received 0 dimensions in {path}."
         )
     header = 4 + 4 * ndim
     if len(raw) < header:

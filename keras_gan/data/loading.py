@@ -44,9 +44,7 @@ def _hold_out(images, labels, split, every=HOLD_OUT_EVERY):
 def _read_path(source, split, image_size, channels, skip_bad_files):
     path = pathlib.Path(source).expanduser()
     if path.is_dir():
-        return folder.load_folder(
-            path, split, image_size, channels, skip_bad_files
-        )
+        return folder.load_folder(path, split, image_size, channels, skip_bad_files)
     if path.is_file():
         suffix = path.suffix.lower()
         if suffix == ".npy":
@@ -86,9 +84,7 @@ def _read_source(source, split, image_size, channels, skip_bad_files):
     )
 
 
-def load_arrays(
-    source, split="train", image_size=None, skip_bad_files=False, channels=None
-):
+def load_arrays(source, split="train", image_size=None, skip_bad_files=False, channels=None):
     """Loads a dataset into memory as NHWC numpy arrays.
 
     Sources:
@@ -234,15 +230,8 @@ def open_arrays(
 
 
 def _check_positive_int(name, value):
-    if (
-        not isinstance(value, numbers.Integral)
-        or isinstance(value, bool)
-        or value <= 0
-    ):
-        raise ValueError(
-            f"Expected {name} to be a positive integer. Received: "
-            f"{name}={value!r}."
-        )
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"Expected {name} to be a positive integer. Received: {name}={value!r}.")
 
 
 def load_dataset(
@@ -332,12 +321,8 @@ def load_dataset(
     """
     _check_positive_int("batch_size", batch_size)
     _check_positive_int("shuffle_buffer", shuffle_buffer)
-    if seed is not None and (
-        not isinstance(seed, numbers.Integral) or isinstance(seed, bool)
-    ):
-        raise ValueError(
-            f"Expected seed to be None or an integer. Received: seed={seed!r}."
-        )
+    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool)):
+        raise ValueError(f"Expected seed to be None or an integer. Received: seed={seed!r}.")
     if not isinstance(labels, (bool, np.bool_)):
         raise ValueError(
             "Expected labels to be True or False (whether to yield labels). "
@@ -450,8 +435,7 @@ def make_dataset(
         )
     if labels is not None and len(labels) != num_images:
         raise ValueError(
-            f"Expected one label per image. Received {len(labels)} labels "
-            f"for {num_images} images."
+            f"Expected one label per image. Received {len(labels)} labels for {num_images} images."
         )
     buffer = min(int(shuffle_buffer), num_images)
     batch_size = int(batch_size)
@@ -490,18 +474,14 @@ def make_dataset(
                 drop_remainder=drop_remainder,
                 steps_per_epoch=steps_per_epoch,
             )
-        dataset = batches.map(
-            _gatherer(images, labels), num_parallel_calls=tf.data.AUTOTUNE
-        )
+        dataset = batches.map(_gatherer(images, labels), num_parallel_calls=tf.data.AUTOTUNE)
     if labels is not None:
         dataset = dataset.map(
             lambda x, y: (scaling.scale_batch(x), y),
             num_parallel_calls=tf.data.AUTOTUNE,
         )
     else:
-        dataset = dataset.map(
-            scaling.scale_batch, num_parallel_calls=tf.data.AUTOTUNE
-        )
+        dataset = dataset.map(scaling.scale_batch, num_parallel_calls=tf.data.AUTOTUNE)
     return scaling.mark_scaled(dataset.prefetch(tf.data.AUTOTUNE))
 
 
@@ -527,24 +507,18 @@ def epoch_order(num_images, seed, epoch, shuffle=True, shuffle_buffer=None):
     buffer = num_images if shuffle_buffer is None else int(shuffle_buffer)
     buffer = min(buffer, num_images)
     order = tf.range(num_images, dtype=tf.int64)
-    epoch_seed = tf.stack(
-        [tf.constant(int(seed), tf.int64), tf.cast(epoch, tf.int64)]
-    )
+    epoch_seed = tf.stack([tf.constant(int(seed), tf.int64), tf.cast(epoch, tf.int64)])
     if shuffle and buffer >= num_images:
         # The buffer covers the data (the lecture's 60000 on MNIST): a full
         # permutation, without filling a buffer.
-        order = tf.random.experimental.stateless_shuffle(
-            order, seed=epoch_seed
-        )
+        order = tf.random.experimental.stateless_shuffle(order, seed=epoch_seed)
     if shuffle and 1 < buffer < num_images:
         # A smaller buffer: the partial shuffle it asks for, and stateless
         # like the full one. Sorting by `i + (buffer - 1) * u` lets image i
         # come out at most `buffer - 1` places early, as from a shuffle
         # buffer. (`Dataset.shuffle` cannot take this per-epoch seed: a
         # tensor seed breaks under a global seed of 0, i.e. `--seed 0`.)
-        jitter = tf.random.stateless_uniform(
-            [num_images], epoch_seed, dtype=tf.float64
-        )
+        jitter = tf.random.stateless_uniform([num_images], epoch_seed, dtype=tf.float64)
         keys = tf.cast(order, tf.float64) + (buffer - 1) * jitter
         order = tf.gather(order, tf.argsort(keys, stable=True))
     return order
@@ -592,9 +566,7 @@ def _gatherer(images, labels):
         def gather_images(indices):
             # Read from the cache file batch by batch; stateless, as the
             # same indices always read the same images.
-            batch = tf.numpy_function(
-                read, [indices], tf.uint8, stateful=False
-            )
+            batch = tf.numpy_function(read, [indices], tf.uint8, stateful=False)
             batch.set_shape((None,) + image_shape)
             return batch
 

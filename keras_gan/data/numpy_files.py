@@ -90,8 +90,7 @@ def load_npz(path, split):
             ) from err
         except (OSError, EOFError, zipfile.BadZipFile) as err:
             raise ValueError(
-                f"Expected a readable .npz archive. Could not read {path}: "
-                f"{err}"
+                f"Expected a readable .npz archive. Could not read {path}: {err}"
             ) from err
 
 

@@ -241,9 +241,7 @@ def from_pipeline(
     batched = _is_batched(image_spec.shape)
     size = transforms.parse_image_size(image_size)
     transforms.check_channels(channels)
-    dataset = source.map(
-        _picker(what, batched, labels), num_parallel_calls=tf.data.AUTOTUNE
-    )
+    dataset = source.map(_picker(what, batched, labels), num_parallel_calls=tf.data.AUTOTUNE)
     if value_range is None and image_spec.dtype == tf.uint8:
         value_range = (0, 255)
     if batched:
@@ -280,9 +278,7 @@ def _image_spec(element_spec, labels, what):
             "elements without labels. Use labels=False."
         )
     if not isinstance(image_spec, tf.TensorSpec):
-        raise ValueError(
-            f"Expected images as dense tensors. Received {image_spec!r}."
-        )
+        raise ValueError(f"Expected images as dense tensors. Received {image_spec!r}.")
     return image_spec
 
 

@@ -46,9 +46,7 @@ def _hint(images):
 
 
 def _value_error(images):
-    return ValueError(
-        f"{_EXPECTED} Received {_describe_values(images)}{_hint(images)}."
-    )
+    return ValueError(f"{_EXPECTED} Received {_describe_values(images)}{_hint(images)}.")
 
 
 def validate_pixels(images):
@@ -212,17 +210,11 @@ def validate_labels(labels, num_images):
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     if labels.ndim != 1:
-        raise ValueError(
-            "Expected labels of shape (N,) or (N, 1). "
-            f"Received shape {labels.shape}."
-        )
+        raise ValueError(f"Expected labels of shape (N,) or (N, 1). Received shape {labels.shape}.")
     if labels.dtype.kind not in "iu":
-        raise ValueError(
-            f"Expected integer class labels. Received dtype {labels.dtype}."
-        )
+        raise ValueError(f"Expected integer class labels. Received dtype {labels.dtype}.")
     if len(labels) != num_images:
         raise ValueError(
-            f"Expected one label per image: {num_images} images. "
-            f"Received {len(labels)} labels."
+            f"Expected one label per image: {num_images} images. Received {len(labels)} labels."
         )
     return labels.astype(np.int64, copy=False)

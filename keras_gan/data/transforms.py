@@ -19,19 +19,13 @@ _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 def _is_positive_int(value):
-    return (
-        isinstance(value, numbers.Integral)
-        and not isinstance(value, bool)
-        and value > 0
-    )
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
 
 
 def check_split(split):
     """Raises ValueError unless `split` is "train" or "test"."""
     if split not in SPLITS:
-        raise ValueError(
-            f"Expected split to be one of {SPLITS}. Received: split={split!r}."
-        )
+        raise ValueError(f"Expected split to be one of {SPLITS}. Received: split={split!r}.")
 
 
 def parse_image_size(image_size):
@@ -65,9 +59,7 @@ def parse_image_size(image_size):
 
 def check_channels(channels):
     """Raises ValueError unless `channels` is None, 1 or 3."""
-    if channels is not None and (
-        not _is_positive_int(channels) or channels not in (1, 3)
-    ):
+    if channels is not None and (not _is_positive_int(channels) or channels not in (1, 3)):
         raise ValueError(
             "Expected channels to be None (keep the source's), 1 (grey) or 3 "
             f"(RGB). Received: channels={channels!r}."
@@ -150,9 +142,7 @@ def resize_images(images, size):
     """
     if size is None or tuple(images.shape[1:3]) == tuple(size):
         return images
-    out = np.empty(
-        (len(images),) + tuple(size) + images.shape[3:], images.dtype
-    )
+    out = np.empty((len(images),) + tuple(size) + images.shape[3:], images.dtype)
     for start in range(0, len(images), _CHUNK):
         chunk = tf.image.resize(
             tf.cast(images[start : start + _CHUNK], tf.float32),

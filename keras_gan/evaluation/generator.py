@@ -150,7 +150,10 @@ def evaluate_generator(
         )
     n_requested = check_int("n", n, minimum=2)
     settings = EvaluationSettings.merge(
-        settings, seed=seed, cache_dir=cache_dir, image_size=image_size,
+        settings,
+        seed=seed,
+        cache_dir=cache_dir,
+        image_size=image_size,
         channels=channels,
     )
     metrics = _check_metrics(metrics)
@@ -162,14 +165,16 @@ def evaluate_generator(
             f"Metrics {needs_probs} need class probabilities, which the "
             f"extractor {extractor!r} does not give. Received metrics={metrics}."
         )
-    reference, held_out, notes = _references(
-        extractor, dataset, n_requested, settings
-    )
+    reference, held_out, notes = _references(extractor, dataset, n_requested, settings)
     n_eval = reference.n
     requested = _requested_classes(reference, n_eval) if conditional else None
     images = _generate_checked(
-        generate, n_eval, settings.seed, reference.image_shape,
-        reference.dataset, requested,
+        generate,
+        n_eval,
+        settings.seed,
+        reference.image_shape,
+        reference.dataset,
+        requested,
     )
     # An extractor of the user's may take no `batch_size`: passed only when set.
     batch = {} if settings.batch_size is None else {"batch_size": settings.batch_size}
@@ -180,8 +185,10 @@ def evaluate_generator(
         real = held_out.subset(n_eval)
         result.update(
             scores.of(
-                real.features, real.probabilities,
-                real.labels if conditional else None, floor=True,
+                real.features,
+                real.probabilities,
+                real.labels if conditional else None,
+                floor=True,
             )
         )
     result.update(
@@ -232,9 +239,7 @@ class _Scores:
         values = {}
         if "fid" in self.names:
             mu, sigma = fid_features_to_statistics(features)
-            values["fid"] = fid_statistics_to_metric(
-                reference.mu, reference.sigma, mu, sigma
-            )
+            values["fid"] = fid_statistics_to_metric(reference.mu, reference.sigma, mu, sigma)
         others = [name for name in self.names if name != "fid"]
         if others:
             inputs = MetricInputs(
@@ -245,16 +250,10 @@ class _Scores:
                 # The labels are only comparable with the probabilities of
                 # a classifier over the dataset's own classes; for others,
                 # "modes" falls back to the argmax of the real probabilities.
-                real_labels=reference.labels
-                if self.extractor.predicts_dataset_labels
-                else None,
+                real_labels=reference.labels if self.extractor.predicts_dataset_labels else None,
             )
-            options = {
-                k: v for k, v in self.metric_kwargs.items() if k in others
-            }
-            values.update(
-                compute_metrics(others, inputs=inputs, metric_kwargs=options)
-            )
+            options = {k: v for k, v in self.metric_kwargs.items() if k in others}
+            values.update(compute_metrics(others, inputs=inputs, metric_kwargs=options))
         if probs is not None:
             counts = np.bincount(np.argmax(probs, axis=1), minlength=probs.shape[1])
             values[KEY_CLASS_COUNTS] = [int(c) for c in counts]
@@ -267,9 +266,7 @@ class _Scores:
         reference = self.reference
         values = {}
         if probs is not None and self.extractor.predicts_dataset_labels:
-            values["class_accuracy"] = float(
-                np.mean(np.argmax(probs, axis=1) == labels)
-            )
+            values["class_accuracy"] = float(np.mean(np.argmax(probs, axis=1) == labels))
         per_class = []
         for c in range(int(labels.max()) + 1):
             real = reference.features[reference.labels == c]

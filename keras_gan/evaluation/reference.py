@@ -92,14 +92,8 @@ class ReferenceStatistics:
         Raises:
             ValueError: for `n` outside `[2, self.n]`.
         """
-        if (
-            isinstance(n, bool)
-            or not isinstance(n, numbers.Integral)
-            or not 2 <= n <= self.n
-        ):
-            raise ValueError(
-                f"Expected `n` to be an int in [2, {self.n}]. Received: n={n!r}."
-            )
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 2 <= n <= self.n:
+            raise ValueError(f"Expected `n` to be an int in [2, {self.n}]. Received: n={n!r}.")
         if n == self.n:
             return self
         features = self.features[:n]
@@ -107,9 +101,7 @@ class ReferenceStatistics:
         return dataclasses.replace(
             self,
             features=features,
-            probabilities=None
-            if self.probabilities is None
-            else self.probabilities[:n],
+            probabilities=None if self.probabilities is None else self.probabilities[:n],
             labels=None if self.labels is None else self.labels[:n],
             mu=mu,
             sigma=sigma,
@@ -168,9 +160,7 @@ def reference_statistics(
     ```
     """
     if split not in ("train", "test"):
-        raise ValueError(
-            f"Expected `split` to be 'train' or 'test'. Received: split={split!r}."
-        )
+        raise ValueError(f"Expected `split` to be 'train' or 'test'. Received: split={split!r}.")
     n = check_int("n", n, minimum=2, allow_none=True)
     seed = check_int("seed", seed, minimum=0)
     if image_size is None and channels is None and extractor.image_shape:
@@ -180,9 +170,7 @@ def reference_statistics(
     key = None
     path = None
     if extractor.key is not None:
-        key = _cache_key(
-            extractor, fingerprint, split, n, seed, image_size, channels
-        )
+        key = _cache_key(extractor, fingerprint, split, n, seed, image_size, channels)
         digest = cache_lib.hash_key(key)
         folder = cache_lib.cache_directory(cache_dir) / "references"
         path = folder / f"{cache_lib.slug(label)}-{split}-{digest}.npz"
@@ -190,9 +178,7 @@ def reference_statistics(
         if cached is not None:
             return cached
 
-    images, labels = load_arrays(
-        dataset, split=split, image_size=image_size, channels=channels
-    )
+    images, labels = load_arrays(dataset, split=split, image_size=image_size, channels=channels)
     num_available = len(images)
     if num_available < 2:
         raise ValueError(
@@ -238,8 +224,11 @@ def _cache_key(extractor, fingerprint, split, n, seed, image_size, channels):
         "seed": seed,
         "image_size": None
         if image_size is None
-        else ([int(image_size)] * 2 if isinstance(image_size, numbers.Integral)
-              else [int(d) for d in image_size]),
+        else (
+            [int(image_size)] * 2
+            if isinstance(image_size, numbers.Integral)
+            else [int(d) for d in image_size]
+        ),
         "channels": channels,
     }
 
@@ -290,9 +279,7 @@ def _load(path, key, label, extractor_name):
             features = data["features"]
             stats = ReferenceStatistics(
                 features=features,
-                probabilities=data["probabilities"]
-                if "probabilities" in data
-                else None,
+                probabilities=data["probabilities"] if "probabilities" in data else None,
                 labels=data["labels"] if "labels" in data else None,
                 mu=data["mu"],
                 sigma=data["sigma"],

@@ -69,7 +69,5 @@ def scalar_metrics(result):
     return {
         key: float(value)
         for key, value in result.items()
-        if key not in META_KEYS
-        and isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
+        if key not in META_KEYS and isinstance(value, numbers.Real) and not isinstance(value, bool)
     }

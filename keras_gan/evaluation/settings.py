@@ -93,8 +93,7 @@ class EvaluationSettings:
             settings = cls()
         if not isinstance(settings, cls):
             raise ValueError(
-                f"Expected `settings` to be an EvaluationSettings. Received: "
-                f"{settings!r}"
+                f"Expected `settings` to be an EvaluationSettings. Received: {settings!r}"
             )
         defaults = cls()
         changes = {}

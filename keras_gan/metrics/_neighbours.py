@@ -30,9 +30,7 @@ def _distance_block(a, b, a_sq, b_sq):
 
 
 def _same_samples(rows, cols):
-    return rows is cols or (
-        rows.shape == cols.shape and np.array_equal(rows, cols)
-    )
+    return rows is cols or (rows.shape == cols.shape and np.array_equal(rows, cols))
 
 
 def _iter_self_blocks(x, sq, batch_size):
@@ -51,19 +49,25 @@ def _iter_self_blocks(x, sq, batch_size):
             other_stop = min(other + batch_size, n)
             if other < start:
                 part = _distance_block(
-                    x[other:other_stop], x[start:stop],
-                    sq[other:other_stop], sq[start:stop],
+                    x[other:other_stop],
+                    x[start:stop],
+                    sq[other:other_stop],
+                    sq[start:stop],
                 ).T
             elif other > start:
                 part = _distance_block(
-                    x[start:stop], x[other:other_stop],
-                    sq[start:stop], sq[other:other_stop],
+                    x[start:stop],
+                    x[other:other_stop],
+                    sq[start:stop],
+                    sq[other:other_stop],
                 )
             else:
                 upper = np.triu(
                     _distance_block(
-                        x[start:stop], x[start:stop],
-                        sq[start:stop], sq[start:stop],
+                        x[start:stop],
+                        x[start:stop],
+                        sq[start:stop],
+                        sq[start:stop],
                     ),
                     k=1,
                 )
@@ -93,7 +97,7 @@ def iter_distance_blocks(rows, cols, batch_size=DEFAULT_BATCH_SIZE):
         yield from _iter_self_blocks(cols, col_sq, batch_size)
         return
     for start in range(0, rows.shape[0], batch_size):
-        batch = rows[start:start + batch_size]
+        batch = rows[start : start + batch_size]
         batch_sq = np.einsum("ij,ij->i", batch, batch)
         yield start, _distance_block(batch, cols, batch_sq, col_sq)
 
@@ -121,13 +125,11 @@ def knn_radii(features, k, batch_size=DEFAULT_BATCH_SIZE):
         rows = np.arange(block.shape[0])
         block[rows, start + rows] = np.inf  # Exclude self.
         kth = np.partition(block, k - 1, axis=1)[:, k - 1]
-        radii[start:start + block.shape[0]] = kth
+        radii[start : start + block.shape[0]] = kth
     return radii
 
 
-def count_inside_balls(
-    probes, centres, radii, *, strict, batch_size=DEFAULT_BATCH_SIZE
-):
+def count_inside_balls(probes, centres, radii, *, strict, batch_size=DEFAULT_BATCH_SIZE):
     """Counts, for each probe, the centres whose ball contains it.
 
     Args:
@@ -146,7 +148,7 @@ def count_inside_balls(
     compare = np.less if strict else np.less_equal
     for start, block in iter_distance_blocks(probes, centres, batch_size):
         inside = compare(block, radii[None, :])
-        counts[start:start + block.shape[0]] = inside.sum(axis=1)
+        counts[start : start + block.shape[0]] = inside.sum(axis=1)
     return counts
 
 
@@ -163,5 +165,5 @@ def nearest_distances(rows, cols, batch_size=DEFAULT_BATCH_SIZE):
     """
     out = np.empty(rows.shape[0], dtype=np.float64)
     for start, block in iter_distance_blocks(rows, cols, batch_size):
-        out[start:start + block.shape[0]] = block.min(axis=1)
+        out[start : start + block.shape[0]] = block.min(axis=1)
     return out

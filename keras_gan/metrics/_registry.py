@@ -62,15 +62,12 @@ def register_metric(name):
     ...     return {"mean_gap": float(gap)}
     """
     if not isinstance(name, str) or not name:
-        raise ValueError(
-            f"Metric name must be a non-empty string; received {name!r}."
-        )
+        raise ValueError(f"Metric name must be a non-empty string; received {name!r}.")
 
     def decorator(fn):
         if not callable(fn):
             raise ValueError(
-                f"Only callables can be registered as metrics; received "
-                f"{fn!r} for name {name!r}."
+                f"Only callables can be registered as metrics; received {fn!r} for name {name!r}."
             )
         old = _REGISTRY.get(name)
         if old is not None and _qualified_name(old) != _qualified_name(fn):
@@ -120,8 +117,7 @@ def get_metric(name):
     """
     if name not in _REGISTRY:
         raise ValueError(
-            f"Unknown metric {name!r}; known metrics: "
-            f"{', '.join(repr(n) for n in METRICS)}."
+            f"Unknown metric {name!r}; known metrics: {', '.join(repr(n) for n in METRICS)}."
         )
     return _REGISTRY[name]
 
@@ -193,8 +189,7 @@ def compute_metrics(
     elif any(value is not None for value in arrays.values()):
         given = sorted(key for key, value in arrays.items() if value is not None)
         raise ValueError(
-            f"Expected either `inputs` or the arrays {list(FIELDS)}. "
-            f"Received `inputs` and {given}."
+            f"Expected either `inputs` or the arrays {list(FIELDS)}. Received `inputs` and {given}."
         )
     results = {}
     for name, fn in zip(names, fns):
@@ -264,9 +259,7 @@ def _accepting_old_calls(fn):
         for field in FIELDS:
             if field in options:
                 if field in arrays:
-                    raise TypeError(
-                        f"{fn.__qualname__}() got `{field}` twice."
-                    )
+                    raise TypeError(f"{fn.__qualname__}() got `{field}` twice.")
                 arrays[field] = options.pop(field)
         warnings.warn(
             f"Calling the metric {fn.__qualname__} with the arrays "

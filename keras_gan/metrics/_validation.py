@@ -29,10 +29,7 @@ def check_float_range(value, name, *, low, high):
         )
     value = float(value)
     if not low <= value <= high:  # Also rejects NaN.
-        raise ValueError(
-            f"`{name}` must be a real number in [{low}, {high}]; "
-            f"received {value}."
-        )
+        raise ValueError(f"`{name}` must be a real number in [{low}, {high}]; received {value}.")
     return value
 
 
@@ -87,8 +84,7 @@ def check_features(features, name, *, min_samples=1, reason=""):
         )
     if arr.shape[1] == 0:
         raise ValueError(
-            f"`{name}` must have at least 1 feature column; received shape "
-            f"{arr.shape}."
+            f"`{name}` must have at least 1 feature column; received shape {arr.shape}."
         )
     if arr.shape[0] < min_samples:
         suffix = f" {reason}" if reason else ""
@@ -161,8 +157,7 @@ def check_labels(labels, name):
         arr = to_float64(arr, name)
     if arr.ndim != 1:
         raise ValueError(
-            f"`{name}` must be a 1-D array of integer class labels; received "
-            f"shape {arr.shape}."
+            f"`{name}` must be a 1-D array of integer class labels; received shape {arr.shape}."
         )
     if arr.shape[0] == 0:
         raise ValueError(f"`{name}` must not be empty; received shape (0,).")
@@ -180,4 +175,3 @@ def check_labels(labels, name):
             f"minimum label {int(arr.min())}."
         )
     return arr
-

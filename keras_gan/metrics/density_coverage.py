@@ -65,7 +65,9 @@ def density_coverage_from_features(
     k = check_int(k, "k", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     real = check_features(
-        real_features, "real_features", min_samples=k + 1,
+        real_features,
+        "real_features",
+        min_samples=k + 1,
         reason=f"(more than k={k}) to find each sample's k-th nearest neighbour",
     )
     fake = check_features(fake_features, "fake_features", min_samples=1)
@@ -86,6 +88,4 @@ def density_coverage_from_features(
 @register_metric("dc")
 def density_coverage_metric(inputs, **options):
     """Registered "dc": `density_coverage_from_features(real, fake, **options)`."""
-    return density_coverage_from_features(
-        inputs.real_features, inputs.fake_features, **options
-    )
+    return density_coverage_from_features(inputs.real_features, inputs.fake_features, **options)

@@ -96,8 +96,7 @@ def fid_statistics_to_metric(mu1, sigma1, mu2, sigma2):
     mu2 = _check_mean(mu2, "mu2")
     if mu1.shape != mu2.shape:
         raise ValueError(
-            f"`mu1` and `mu2` must have the same shape; received "
-            f"{mu1.shape} and {mu2.shape}."
+            f"`mu1` and `mu2` must have the same shape; received {mu1.shape} and {mu2.shape}."
         )
     sigma1 = _check_covariance(sigma1, "sigma1", mu1.shape[0])
     sigma2 = _check_covariance(sigma2, "sigma2", mu2.shape[0])
@@ -130,11 +129,15 @@ def fid_from_features(features1, features2):
     True
     """
     features1 = check_features(
-        features1, "features1", min_samples=2,
+        features1,
+        "features1",
+        min_samples=2,
         reason="to estimate a covariance matrix with ddof=1",
     )
     features2 = check_features(
-        features2, "features2", min_samples=2,
+        features2,
+        "features2",
+        min_samples=2,
         reason="to estimate a covariance matrix with ddof=1",
     )
     check_same_num_features(features1, features2, "features1", "features2")
@@ -168,11 +171,15 @@ def trace_sqrt_product(sigma1, sigma2):
 def fid_metric(inputs):
     """Registered "fid": `fid_from_features(real_features, fake_features)`."""
     real = check_features(
-        inputs.real_features, "real_features", min_samples=2,
+        inputs.real_features,
+        "real_features",
+        min_samples=2,
         reason="to estimate a covariance matrix with ddof=1",
     )
     fake = check_features(
-        inputs.fake_features, "fake_features", min_samples=2,
+        inputs.fake_features,
+        "fake_features",
+        min_samples=2,
         reason="to estimate a covariance matrix with ddof=1",
     )
     check_same_num_features(real, fake, "real_features", "fake_features")

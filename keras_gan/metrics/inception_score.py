@@ -70,12 +70,10 @@ def inception_score_from_probs(probs, *, splits=10, shuffle=False, seed=0):
 
     scores = np.empty(splits, dtype=np.float64)
     for i in range(splits):
-        part = probs[i * num_samples // splits:(i + 1) * num_samples // splits]
+        part = probs[i * num_samples // splits : (i + 1) * num_samples // splits]
         marginal = part.mean(axis=0, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(
-                part > 0, part * (np.log(part) - np.log(marginal)), 0.0
-            )
+            terms = np.where(part > 0, part * (np.log(part) - np.log(marginal)), 0.0)
         scores[i] = np.exp(terms.sum(axis=1).mean())
     return {KEY_IS_MEAN: float(scores.mean()), KEY_IS_STD: float(scores.std())}
 
@@ -86,7 +84,6 @@ def inception_score_metric(inputs, **options):
     fake_probs = inputs.require(
         "fake_probs",
         "is",
-        "class probabilities of the generated samples, shape "
-        "(num_fake, num_classes)",
+        "class probabilities of the generated samples, shape (num_fake, num_classes)",
     )
     return inception_score_from_probs(fake_probs, **options)

@@ -66,9 +66,7 @@ class MetricInputs:
         """
         value = getattr(self, field)
         if value is None:
-            raise ValueError(
-                f"Metric {metric!r} needs `{field}` ({description}); received None."
-            )
+            raise ValueError(f"Metric {metric!r} needs `{field}` ({description}); received None.")
         return value
 
 

@@ -292,11 +292,7 @@ def _subset_mmds_from_whole_sets(features1, features2, draws, kernel):
 def kid_metric(inputs, **options):
     """Registered "kid": `kid_features_to_metric(real, fake, **options)`."""
     reason = "for the unbiased MMD^2 estimate"
-    real = check_features(
-        inputs.real_features, "real_features", min_samples=2, reason=reason
-    )
-    fake = check_features(
-        inputs.fake_features, "fake_features", min_samples=2, reason=reason
-    )
+    real = check_features(inputs.real_features, "real_features", min_samples=2, reason=reason)
+    fake = check_features(inputs.fake_features, "fake_features", min_samples=2, reason=reason)
     check_same_num_features(real, fake, "real_features", "fake_features")
     return kid_features_to_metric(real, fake, **options)

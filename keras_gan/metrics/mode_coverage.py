@@ -127,9 +127,7 @@ def mode_histograms_to_metric(
     p = real_counts / real_counts.sum()
     present = q > 0
     q_present, p_present = q[present], p[present]
-    kl = float(
-        np.sum(q_present * np.log((q_present + epsilon) / (p_present + epsilon)))
-    )
+    kl = float(np.sum(q_present * np.log((q_present + epsilon) / (p_present + epsilon))))
     covered = (fake_counts >= min_count) & (fake_counts >= min_fraction * total)
     return {
         KEY_MODE_HISTOGRAM: [float(v) for v in q],
@@ -205,12 +203,8 @@ def mode_coverage_from_predictions(
     real_labels = check_labels(real_labels, "real_labels")
     if num_classes is None:
         num_classes = int(max(fake_labels.max(), real_labels.max())) + 1
-    fake_counts = mode_labels_to_histogram(
-        fake_labels, num_classes, name="fake_predictions"
-    )
-    real_counts = mode_labels_to_histogram(
-        real_labels, num_classes, name="real_labels"
-    )
+    fake_counts = mode_labels_to_histogram(fake_labels, num_classes, name="fake_predictions")
+    real_counts = mode_labels_to_histogram(real_labels, num_classes, name="real_labels")
     return mode_histograms_to_metric(
         fake_counts,
         real_counts,
@@ -229,8 +223,7 @@ def mode_coverage_metric(inputs, **options):
     fake_probs = inputs.require(
         "fake_probs",
         "modes",
-        "class probabilities of the generated samples, shape "
-        "(num_fake, num_classes)",
+        "class probabilities of the generated samples, shape (num_fake, num_classes)",
     )
     real_labels = inputs.real_labels
     if real_labels is None:
@@ -240,9 +233,7 @@ def mode_coverage_metric(inputs, **options):
                 "`real_probs` (shape (num_real, num_classes)); received None "
                 "for both."
             )
-        real_labels = np.argmax(
-            check_features(inputs.real_probs, "real_probs"), axis=1
-        )
+        real_labels = np.argmax(check_features(inputs.real_probs, "real_probs"), axis=1)
     return mode_coverage_from_predictions(fake_probs, real_labels, **options)
 
 
@@ -256,8 +247,7 @@ def _check_histogram(counts, name):
     check_finite(counts, name)
     if (counts < 0).any():
         raise ValueError(
-            f"`{name}` must hold non-negative counts; received minimum "
-            f"{float(counts.min())!r}."
+            f"`{name}` must hold non-negative counts; received minimum {float(counts.min())!r}."
         )
     if not counts.sum() > 0:
         raise ValueError(f"`{name}` must have a positive total; received all zeros.")

@@ -64,30 +64,26 @@ def precision_recall_from_features(
     k = check_int(k, "k", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     reason = f"(more than k={k}) to find each sample's k-th nearest neighbour"
-    real = check_features(
-        real_features, "real_features", min_samples=k + 1, reason=reason
-    )
-    fake = check_features(
-        fake_features, "fake_features", min_samples=k + 1, reason=reason
-    )
+    real = check_features(real_features, "real_features", min_samples=k + 1, reason=reason)
+    fake = check_features(fake_features, "fake_features", min_samples=k + 1, reason=reason)
     check_same_num_features(real, fake, "real_features", "fake_features")
 
     offset = real.mean(axis=0)
     real, fake = real - offset, fake - offset
     real_radii = _neighbours.knn_radii(real, k, batch_size)
     fake_radii = _neighbours.knn_radii(fake, k, batch_size)
-    precision = _neighbours.count_inside_balls(
-        fake, real, real_radii, strict=False, batch_size=batch_size
-    ) > 0
-    recall = _neighbours.count_inside_balls(
-        real, fake, fake_radii, strict=False, batch_size=batch_size
-    ) > 0
+    precision = (
+        _neighbours.count_inside_balls(fake, real, real_radii, strict=False, batch_size=batch_size)
+        > 0
+    )
+    recall = (
+        _neighbours.count_inside_balls(real, fake, fake_radii, strict=False, batch_size=batch_size)
+        > 0
+    )
     return {KEY_PRECISION: float(precision.mean()), KEY_RECALL: float(recall.mean())}
 
 
 @register_metric("pr")
 def precision_recall_metric(inputs, **options):
     """Registered "pr": `precision_recall_from_features(real, fake, **options)`."""
-    return precision_recall_from_features(
-        inputs.real_features, inputs.fake_features, **options
-    )
+    return precision_recall_from_features(inputs.real_features, inputs.fake_features, **options)

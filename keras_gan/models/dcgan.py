@@ -63,19 +63,14 @@ def _synchronized_batch_norm():
         return False
     import tensorflow as tf
 
-    return (
-        tf.distribute.has_strategy()
-        and tf.distribute.get_strategy().num_replicas_in_sync > 1
-    )
+    return tf.distribute.has_strategy() and tf.distribute.get_strategy().num_replicas_in_sync > 1
 
 
 def _width(stage):
     return min(64 * 2**stage, _MAX_FILTERS)
 
 
-def dcgan_generator(
-    image_shape=(28, 28, 1), latent_dim=100, name="generator", num_classes=None
-):
+def dcgan_generator(image_shape=(28, 28, 1), latent_dim=100, name="generator", num_classes=None):
     """Builds the DCGAN generator: latent vectors to images in [-1, 1].
 
     Dense (no bias) > BN > LeakyReLU > Reshape > Conv2DTranspose(stride 1) >
@@ -114,8 +109,7 @@ def dcgan_generator(
     stages = num_stages(image_shape)
     if not isinstance(latent_dim, int) or latent_dim <= 0:
         raise ValueError(
-            "Expected `latent_dim` to be a positive int. "
-            f"Received: latent_dim={latent_dim!r}"
+            f"Expected `latent_dim` to be a positive int. Received: latent_dim={latent_dim!r}"
         )
     height, width, channels = image_shape
     base_h, base_w = height // 2**stages, width // 2**stages
@@ -125,22 +119,16 @@ def dcgan_generator(
     z = keras.Input((latent_dim,), name="z")
     labels = _labels_input(num_classes)
     # Conditional: the label joins the noise; the Dense layer embeds it.
-    inputs, x = (z, z) if labels is None else (
-        [z, labels], layers.Concatenate()([z, labels])
-    )
+    inputs, x = (z, z) if labels is None else ([z, labels], layers.Concatenate()([z, labels]))
     x = layers.Dense(base_h * base_w * base_filters, use_bias=False)(x)
     x = layers.BatchNormalization(synchronized=sync)(x)
     x = layers.LeakyReLU()(x)
     x = layers.Reshape((base_h, base_w, base_filters))(x)
-    x = layers.Conv2DTranspose(
-        _width(stages - 1), 5, strides=1, padding="same", use_bias=False
-    )(x)
+    x = layers.Conv2DTranspose(_width(stages - 1), 5, strides=1, padding="same", use_bias=False)(x)
     x = layers.BatchNormalization(synchronized=sync)(x)
     x = layers.LeakyReLU()(x)
     for stage in range(stages - 2, -1, -1):
-        x = layers.Conv2DTranspose(
-            _width(stage), 5, strides=2, padding="same", use_bias=False
-        )(x)
+        x = layers.Conv2DTranspose(_width(stage), 5, strides=2, padding="same", use_bias=False)(x)
         x = layers.BatchNormalization(synchronized=sync)(x)
         x = layers.LeakyReLU()(x)
     images = layers.Conv2DTranspose(
@@ -161,11 +149,7 @@ def _labels_input(num_classes):
     # A conditional network's label input; None for an unconditional one.
     if num_classes is None:
         return None
-    if (
-        isinstance(num_classes, bool)
-        or not isinstance(num_classes, int)
-        or num_classes < 2
-    ):
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
         raise ValueError(
             "Expected `num_classes` to be an int >= 2 (or None). "
             f"Received: num_classes={num_classes!r}"
@@ -206,9 +190,7 @@ def dcgan_discriminator(
     212865
     """
     if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(
-            f"Expected `dropout` in [0, 1). Received: dropout={dropout!r}"
-        )
+        raise ValueError(f"Expected `dropout` in [0, 1). Received: dropout={dropout!r}")
     stages = num_stages(image_shape)
     labels = _labels_input(num_classes)
     images = keras.Input(tuple(image_shape), name="images")
@@ -224,9 +206,9 @@ def dcgan_discriminator(
     if labels is None:
         return keras.Model(images, logit, name=name)
     # Projection: logit + <embed(label), features>, all in float32.
-    embedded = layers.Dense(
-        x.shape[-1], use_bias=False, dtype="float32", name="label_projection"
-    )(labels)
+    embedded = layers.Dense(x.shape[-1], use_bias=False, dtype="float32", name="label_projection")(
+        labels
+    )
     projection = layers.Dot(axes=1, dtype="float32")([embedded, x])
     logit = layers.Add(dtype="float32", name="projected_logit")([logit, projection])
     return keras.Model([images, labels], logit, name=name)

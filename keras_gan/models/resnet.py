@@ -122,9 +122,7 @@ def residual_generator(
     z = keras.Input((latent_dim,), name="z")
     labels = _labels_input(num_classes)
     # Conditional: the label joins the noise; the Dense layer embeds it.
-    inputs, x = (z, z) if labels is None else (
-        [z, labels], layers.Concatenate()([z, labels])
-    )
+    inputs, x = (z, z) if labels is None else ([z, labels], layers.Concatenate()([z, labels]))
     width = channels * _multiplier(blocks)
     x = layers.Dense(_BASE * _BASE * width, name="dense")(x)
     x = layers.Reshape((_BASE, _BASE, width))(x)
@@ -226,9 +224,7 @@ def residual_discriminator(
         return keras.Model(images, logit, name=name)
     # Projection: logit + <embed(label), features>, all in float32.
     embedded = _sn(
-        layers.Dense(
-            x.shape[-1], use_bias=False, dtype="float32", name="label_projection"
-        ),
+        layers.Dense(x.shape[-1], use_bias=False, dtype="float32", name="label_projection"),
         dtype="float32",
     )(labels)
     projection = layers.Dot(axes=1, dtype="float32")([embedded, x])

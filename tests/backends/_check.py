@@ -164,9 +164,13 @@ def check_ema(images):
     keras.utils.set_random_seed(0)
     gan = GAN(tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=0.01)
     gan.compile()
-    before = _values(gan.ema_generator.trainable_variables + gan.ema_generator.non_trainable_variables)
+    before = _values(
+        gan.ema_generator.trainable_variables + gan.ema_generator.non_trainable_variables
+    )
     gan.fit(images, batch_size=16, epochs=1, verbose=0)
-    after = _values(gan.ema_generator.trainable_variables + gan.ema_generator.non_trainable_variables)
+    after = _values(
+        gan.ema_generator.trainable_variables + gan.ema_generator.non_trainable_variables
+    )
     return {
         "moved": any(not np.array_equal(a, b) for a, b in zip(before, after)),
         "images_seen": float(_np(gan.ema_images_seen)),

@@ -20,10 +20,30 @@ from keras_gan import cli
 # epoch on a CPU; with the DCGAN paper's Adam at lr 1e-3, 24 steps take FID
 # from about 75 to about 57 (measured on TensorFlow). Sample-quality metrics
 # each epoch on 100 images (the GANMetrics callback; a few seconds).
-COMMON = ["--dataset", "mnist_sample", "--image-size", "8", "--latent-dim", "8",
-          "--preset", "dcgan", "--lr", "1e-3",
-          "--batch-size", "32", "--steps-per-epoch", "12", "--seed", "0",
-          "--keep-checkpoints", "5", "--metrics-every", "1", "--metrics-n", "100"]
+COMMON = [
+    "--dataset",
+    "mnist_sample",
+    "--image-size",
+    "8",
+    "--latent-dim",
+    "8",
+    "--preset",
+    "dcgan",
+    "--lr",
+    "1e-3",
+    "--batch-size",
+    "32",
+    "--steps-per-epoch",
+    "12",
+    "--seed",
+    "0",
+    "--keep-checkpoints",
+    "5",
+    "--metrics-every",
+    "1",
+    "--metrics-n",
+    "100",
+]
 EPOCHS = 2
 EVALUATE = ["--metrics", "fid", "--n", "500", "--no-floor", "--json"]
 
@@ -52,25 +72,47 @@ def _untrained_run(options, run_dir):
 def main(backend, work):
     assert "keras" not in sys.modules and "KERAS_BACKEND" not in os.environ
     logdir = ["--logdir", work]
-    _main(["train", "--backend", backend, *COMMON, *logdir, "--epochs", str(EPOCHS),
-           "--run-name", "full"])
+    _main(
+        [
+            "train",
+            "--backend",
+            backend,
+            *COMMON,
+            *logdir,
+            "--epochs",
+            str(EPOCHS),
+            "--run-name",
+            "full",
+        ]
+    )
     import keras
 
     loaded = keras.backend.backend()
     # Interrupted after epoch 1 and resumed without --backend: the recorded
     # backend is used (Keras already runs on it, so the CLI accepts it).
-    _main(["train", "--backend", backend, *COMMON, *logdir, "--epochs", "1",
-           "--run-name", "split"])
+    _main(["train", "--backend", backend, *COMMON, *logdir, "--epochs", "1", "--run-name", "split"])
     _main(["train", "--resume", os.path.join(work, "split"), "--epochs", str(EPOCHS)])
-    sample = _main(["sample", "--run", os.path.join(work, "full"), "--n", "9",
-                    "--out", os.path.join(work, "sample.png")])
+    sample = _main(
+        [
+            "sample",
+            "--run",
+            os.path.join(work, "full"),
+            "--n",
+            "9",
+            "--out",
+            os.path.join(work, "sample.png"),
+        ]
+    )
 
     from keras_gan import options as options_lib
 
-    _untrained_run(options_lib.read_options(os.path.join(work, "full")),
-                   os.path.join(work, "untrained"))
+    _untrained_run(
+        options_lib.read_options(os.path.join(work, "full")), os.path.join(work, "untrained")
+    )
     fid = {
-        name: json.loads(_main(["evaluate", "--run", os.path.join(work, name), *EVALUATE]))["fid_clf"]
+        name: json.loads(_main(["evaluate", "--run", os.path.join(work, name), *EVALUATE]))[
+            "fid_clf"
+        ]
         for name in ("untrained", "full")
     }
     # Another backend in this process: refused, nothing trained.
@@ -78,10 +120,19 @@ def main(backend, work):
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         refused = cli.main(["sample", "--run", os.path.join(work, "full"), "--backend", other])
-    print("REPORT " + json.dumps({
-        "backend": backend, "loaded": loaded, "sample_out": sample.strip(), "fid": fid,
-        "refused": [refused, err.getvalue()],
-    }), flush=True)
+    print(
+        "REPORT "
+        + json.dumps(
+            {
+                "backend": backend,
+                "loaded": loaded,
+                "sample_out": sample.strip(),
+                "fid": fid,
+                "refused": [refused, err.getvalue()],
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

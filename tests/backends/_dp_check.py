@@ -69,8 +69,7 @@ def _state(gan):
         "moving": [_np(v) for v in gan.generator.weights if "moving" in v.path],
         "optimizers": [_np(v) for v in optimizers],
         "seed": _np(gan.seed_generator.state).tolist(),
-        "iterations": [int(_np(gan.g_optimizer.iterations)),
-                       int(_np(gan.d_optimizer.iterations))],
+        "iterations": [int(_np(gan.g_optimizer.iterations)), int(_np(gan.d_optimizer.iterations))],
     }
 
 
@@ -88,10 +87,12 @@ def _record_batches():
     def recording(data, layouts=None):
         out = original(data, layouts)
         first = keras.tree.flatten(out)[0]
-        seen.append({
-            "devices": len(first.sharding.device_set),
-            "shards": sorted({tuple(s.data.shape) for s in first.addressable_shards}),
-        })
+        seen.append(
+            {
+                "devices": len(first.sharding.device_set),
+                "shards": sorted({tuple(s.data.shape) for s in first.addressable_shards}),
+            }
+        )
         return out
 
     trainer._distribute_data = recording
@@ -101,8 +102,7 @@ def _record_batches():
 def _compare(images, **compile_kwargs):
     single = _build(**compile_kwargs)
     initial = _state(single)
-    logs_single = single.fit(images, batch_size=BATCH, epochs=1, verbose=0,
-                             shuffle=False).history
+    logs_single = single.fit(images, batch_size=BATCH, epochs=1, verbose=0, shuffle=False).history
     one = _state(single)
 
     import jax
@@ -112,16 +112,19 @@ def _compare(images, **compile_kwargs):
     try:
         with distribution.scope():
             parallel = _build(initial["weights"], **compile_kwargs)
-            logs_parallel = parallel.fit(images, batch_size=BATCH, epochs=1, verbose=0,
-                                         shuffle=False).history
+            logs_parallel = parallel.fit(
+                images, batch_size=BATCH, epochs=1, verbose=0, shuffle=False
+            ).history
     finally:
         stop_recording()
     two = _state(parallel)
     kernel = parallel.generator.trainable_variables[0].value
     return {
         "batches": seen,
-        "weights_replicated": [len(kernel.sharding.device_set),
-                               bool(kernel.sharding.is_fully_replicated)],
+        "weights_replicated": [
+            len(kernel.sharding.device_set),
+            bool(kernel.sharding.is_fully_replicated),
+        ],
         "max_update": _max_diff(one["weights"], initial["weights"]),
         "max_weight_diff": _max_diff(one["weights"], two["weights"]),
         "max_moving_update": _max_diff(one["moving"], initial["moving"]),
@@ -163,8 +166,7 @@ def cli(argv):
 
     def reporting_make_strategy(name="none"):
         strategy = make_strategy(name)
-        print(f"DEVICES {distribute.replica_count(strategy)} {type(strategy).__name__}",
-              flush=True)
+        print(f"DEVICES {distribute.replica_count(strategy)} {type(strategy).__name__}", flush=True)
         return strategy
 
     distribute.make_strategy = reporting_make_strategy

@@ -30,7 +30,8 @@ def pytest_collection_finish(session):
 
 def pytest_runtest_logreport(report):
     entry = _outcomes.setdefault(
-        report.nodeid, {"outcome": "passed", "reason": None, "seconds": 0.0})
+        report.nodeid, {"outcome": "passed", "reason": None, "seconds": 0.0}
+    )
     entry["seconds"] += report.duration
     if hasattr(report, "wasxfail"):
         entry.update(outcome="xfailed" if report.skipped else "xpassed", reason=report.wasxfail)
@@ -46,5 +47,8 @@ def pytest_sessionfinish(session):
     path = os.environ.get("KERAS_GAN_OUTCOMES")
     if path:
         with open(path, "w") as f:
-            json.dump({"collected": _collected, "deselected": _deselected,
-                       "outcomes": _outcomes}, f, indent=1)
+            json.dump(
+                {"collected": _collected, "deselected": _deselected, "outcomes": _outcomes},
+                f,
+                indent=1,
+            )

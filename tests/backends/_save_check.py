@@ -45,12 +45,12 @@ def _images(n=32):
 
 def _state(gan):
     return {
-        "iterations": [int(_np(gan.g_optimizer.iterations)),
-                       int(_np(gan.d_optimizer.iterations))],
+        "iterations": [int(_np(gan.g_optimizer.iterations)), int(_np(gan.d_optimizer.iterations))],
         "seed": _np(gan.seed_generator.state).tolist(),
         "images_seen": float(_np(gan.ema_images_seen)),
-        "moving_variance": [_np(v).tolist() for v in gan.generator.weights
-                            if "moving_variance" in v.path][0][:4],
+        "moving_variance": [
+            _np(v).tolist() for v in gan.generator.weights if "moving_variance" in v.path
+        ][0][:4],
     }
 
 
@@ -60,12 +60,16 @@ def save(directory):
     keras.utils.set_random_seed(0)
     # A fixed EMA half-life of 10 images (no ramp-up): after two steps the
     # EMA generator is visibly not the trained one.
-    gan = GAN(dcgan_generator(SHAPE, latent_dim=16), dcgan_discriminator(SHAPE),
-              seed=0, ema_kimg=0.01, ema_rampup=None)
+    gan = GAN(
+        dcgan_generator(SHAPE, latent_dim=16),
+        dcgan_discriminator(SHAPE),
+        seed=0,
+        ema_kimg=0.01,
+        ema_rampup=None,
+    )
     # Adam with a large rate, so two steps move the weights far enough to
     # tell a file's weights from freshly initialised ones.
-    gan.compile(g_optimizer=keras.optimizers.Adam(1e-2),
-                d_optimizer=keras.optimizers.Adam(1e-2))
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-2), d_optimizer=keras.optimizers.Adam(1e-2))
     # The noise is passed explicitly: each backend's own noise would
     # differ, and what is compared is the network, not a random stream.
     z = np.random.default_rng(1).standard_normal((8, 16)).astype("float32")
@@ -110,8 +114,9 @@ def load(directory):
         "ema_vs_trained": float(np.abs(expected["ema"] - expected["trained"]).max()),
         "state_kept": _state(gan) == json.loads(str(expected["state"])),
         # The optimizers are this backend's own classes.
-        "optimizers": [f"{type(o).__module__}.{type(o).__name__}"
-                       for o in (gan.g_optimizer, gan.d_optimizer)],
+        "optimizers": [
+            f"{type(o).__module__}.{type(o).__name__}" for o in (gan.g_optimizer, gan.d_optimizer)
+        ],
     }
     # The loaded GAN trains on under this backend, continuing its counters.
     history = gan.fit(_images(16), batch_size=16, epochs=1, verbose=0)

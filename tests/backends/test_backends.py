@@ -20,19 +20,30 @@ PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 
 def _report(backend):
     if importlib.util.find_spec(PACKAGES[backend]) is None:
-        pytest.skip(f"{PACKAGES[backend]} is not installed: pip install -e \".[{backend}]\"")
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES="")
+        pytest.skip(f'{PACKAGES[backend]} is not installed: pip install -e ".[{backend}]"')
+    env = dict(
+        os.environ,
+        KERAS_BACKEND=backend,
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONPATH=ROOT,
+        CUDA_VISIBLE_DEVICES="",
+    )
     # On JAX and PyTorch with TensorFlow unimportable (a GPU machine
     # without it, as the quality table was made on): the library trains,
     # saves and loads on arrays there, and tf.data stays lazy.
     flags = [] if backend == "tensorflow" else ["--no-tensorflow"]
     script = os.path.join(ROOT, "tests", "backends", "_check.py")
-    run = subprocess.run([sys.executable, script, *flags],
-                         capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, script, *flags],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     line = [s for s in run.stdout.splitlines() if s.startswith("REPORT ")][-1]
-    return json.loads(line[len("REPORT "):])
+    return json.loads(line[len("REPORT ") :])
 
 
 @pytest.fixture(scope="module", params=["tensorflow", "jax", "torch"])
@@ -76,14 +87,17 @@ def test_the_gan_step_on_every_backend(report):
         result = report[name]
         assert result["message"] == (
             "Non-finite d_loss at epoch 2, step 1 (global step 5); training "
-            "stopped before applying that update."), (name, result)
+            "stopped before applying that update."
+        ), (name, result)
         assert result["unchanged"] == [True, True], (name, result)
         assert result["iterations"] == [4, 4] and result["trains_on"], (name, result)
 
     # evaluate() draws from its own noise stream, not the training one.
     assert report["evaluate"] == {
         "keys": ["d_fake", "d_loss", "d_real", "g_loss"],
-        "train_seed_kept": True, "eval_seed_moved": True}
+        "train_seed_kept": True,
+        "eval_seed_moved": True,
+    }
     # A .keras round trip generates the same images for the same noise and
     # keeps both optimizers' and the noise's state.
     assert report["save_load"] == {"same_images": True, "iterations": 4, "seed_state": True}
@@ -94,13 +108,21 @@ def test_the_gan_step_on_every_backend(report):
     # mixed_float16: a loss scale per network; 4 steps applied, then a step
     # whose scaled gradients overflow is skipped and both scales halve.
     assert report["float16"] == {
-        "wrapped": ["LossScaleOptimizer", "LossScaleOptimizer"], "finite": True,
-        "iterations": [4, 4], "overflow_skipped": True, "scales": [2.0**59, 2.0**59]}
+        "wrapped": ["LossScaleOptimizer", "LossScaleOptimizer"],
+        "finite": True,
+        "iterations": [4, 4],
+        "overflow_skipped": True,
+        "scales": [2.0**59, 2.0**59],
+    }
     # mixed_bfloat16: the layers with weights compute in bfloat16 while the
     # weights stay float32; both plain optimizers (no loss scale) stepped.
     assert report["bfloat16"] == {
-        "optimizers": ["Adam", "Adam"], "finite": True, "iterations": [4, 4],
-        "compute": ["bfloat16"], "weights": ["float32"]}
+        "optimizers": ["Adam", "Adam"],
+        "finite": True,
+        "iterations": [4, 4],
+        "compute": ["bfloat16"],
+        "weights": ["float32"],
+    }
     # On JAX and PyTorch all of the above ran with TensorFlow unimportable,
     # and a preset built from arrays trained its 4 steps (this was its own
     # subprocess, test_training_and_metrics_need_no_tensorflow_import).

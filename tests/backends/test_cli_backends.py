@@ -44,25 +44,45 @@ def primed_cache(tmp_path_factory):
 
     cache = tmp_path_factory.mktemp("cli_backends_cache")
     noise = np.random.default_rng(0).uniform(-1, 1, (500, 8, 8, 1)).astype(np.float32)
-    evaluate_generator(lambda n, seed: noise[:n], "mnist_sample", n=500, metrics=("fid",),
-                       floor=False, image_size=8, cache_dir=str(cache))
+    evaluate_generator(
+        lambda n, seed: noise[:n],
+        "mnist_sample",
+        n=500,
+        metrics=("fid",),
+        floor=False,
+        image_size=8,
+        cache_dir=str(cache),
+    )
     return cache
 
 
 def _drive(backend, work, cache):
     package = options_lib.BACKEND_PACKAGES[backend]
     if importlib.util.find_spec(package) is None:
-        pytest.skip(f"{package} is not installed: pip install -e \".[{backend}]\"")
+        pytest.skip(f'{package} is not installed: pip install -e ".[{backend}]"')
     env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
-    env.update(TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES="",
-               KERAS_GAN_CACHE=str(cache))
+    env.update(
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONPATH=ROOT,
+        CUDA_VISIBLE_DEVICES="",
+        KERAS_GAN_CACHE=str(cache),
+    )
     run = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "tests", "backends", "_cli_driver.py"), backend,
-         str(work)],
-        capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
+        [
+            sys.executable,
+            os.path.join(ROOT, "tests", "backends", "_cli_driver.py"),
+            backend,
+            str(work),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     line = [s for s in run.stdout.splitlines() if s.startswith("REPORT ")][-1]
-    return json.loads(line[len("REPORT "):])
+    return json.loads(line[len("REPORT ") :])
 
 
 def _weights(path):
@@ -97,16 +117,25 @@ def test_cli_runs_and_resumes_on_the_backend(backend, tmp_path, primed_cache):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
     # The default callbacks: checkpoints, sample grids, loss plot, TensorBoard.
-    for name in ("checkpoints/ckpt-0001/meta.json", "checkpoints/ckpt-0002/meta.json",
-                 "samples/epoch_0001.png", "samples/epoch_0002.png", "samples/progress.gif",
-                 "samples/reals.png", "samples.png", "losses.png", "generator.keras"):
+    for name in (
+        "checkpoints/ckpt-0001/meta.json",
+        "checkpoints/ckpt-0002/meta.json",
+        "samples/epoch_0001.png",
+        "samples/epoch_0002.png",
+        "samples/progress.gif",
+        "samples/reals.png",
+        "samples.png",
+        "losses.png",
+        "generator.keras",
+    ):
         assert (split / name).is_file(), name
     meta = json.loads((split / "checkpoints" / "ckpt-0002" / "meta.json").read_text())
     assert meta["epoch"] == 2
     # PyTorch draws unseeded Dropout masks from its global random state:
     # the checkpoint keeps it (the exact resume above depends on it).
     assert (split / "checkpoints" / "ckpt-0001" / "torch_rng_state.npy").is_file() == (
-        backend == "torch")
+        backend == "torch"
+    )
     events = read_events(split / "tensorboard" / "train")
     for tag in ("epoch_g_loss", "epoch_d_loss", "samples"):
         assert sorted(events[tag]) == [0, 1], (tag, events[tag])  # one per epoch, none repeated

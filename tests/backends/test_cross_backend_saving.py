@@ -24,15 +24,25 @@ PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 
 def _run(backend, *args):
     if importlib.util.find_spec(PACKAGES[backend]) is None:
-        pytest.skip(f"{PACKAGES[backend]} is not installed: pip install -e \".[{backend}]\"")
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONPATH=ROOT, CUDA_VISIBLE_DEVICES="")
+        pytest.skip(f'{PACKAGES[backend]} is not installed: pip install -e ".[{backend}]"')
+    env = dict(
+        os.environ,
+        KERAS_BACKEND=backend,
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONPATH=ROOT,
+        CUDA_VISIBLE_DEVICES="",
+    )
     run = subprocess.run(
         [sys.executable, os.path.join(ROOT, "tests", "backends", "_save_check.py"), *args],
-        capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     line = [s for s in run.stdout.splitlines() if s.startswith("REPORT ")][-1]
-    report = json.loads(line[len("REPORT "):])
+    report = json.loads(line[len("REPORT ") :])
     assert report["backend"] == backend
     return report["loaded"]
 
@@ -68,10 +78,12 @@ def loaded(files):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("saved_by, loaded_by", [
-    ("tensorflow", "jax"), ("tensorflow", "torch"), ("torch", "jax")])
+@pytest.mark.parametrize(
+    "saved_by, loaded_by", [("tensorflow", "jax"), ("tensorflow", "torch"), ("torch", "jax")]
+)
 def test_a_gan_saved_under_one_backend_generates_the_same_images_under_another(
-        loaded, saved_by, loaded_by):
+    loaded, saved_by, loaded_by
+):
     if (saved_by, loaded_by) not in loaded:
         pytest.skip(f"{saved_by} or {loaded_by} is not installed")
     report = loaded[(saved_by, loaded_by)]
@@ -108,7 +120,8 @@ def test_optimizer_configs_saved_under_pytorch_name_the_public_class():
         "registered_name": "Adam",
     }
     wrapped = keras.saving.serialize_keras_object(
-        keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam()))
+        keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam())
+    )
     wrapped["config"]["inner_optimizer"] = adam
     fixed = portable_optimizer_config(wrapped)
     assert fixed["config"]["inner_optimizer"]["module"] == "keras.optimizers"

@@ -30,20 +30,55 @@ def dp_run(tmp_path_factory):
     if importlib.util.find_spec("jax") is None:
         pytest.skip('jax is not installed: pip install -e ".[jax]"')
     logdir = tmp_path_factory.mktemp("dp_runs")
-    env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=ROOT,
-               CUDA_VISIBLE_DEVICES="", XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    env = dict(
+        os.environ,
+        KERAS_BACKEND="jax",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONPATH=ROOT,
+        CUDA_VISIBLE_DEVICES="",
+        XLA_FLAGS="--xla_force_host_platform_device_count=2",
+    )
     run = subprocess.run(
-        [sys.executable, SCRIPT, "cli", "--", "train", "--distribute", "mirrored",
-         "--dataset", "mnist_sample", "--image-size", "8", "--latent-dim", "8",
-         "--batch-size", "16", "--steps-per-epoch", "2", "--epochs", "2", "--seed", "0",
-         "--logdir", str(logdir), "--run-name", "dp", "--no-tensorboard"],
-        capture_output=True, text=True, env=env, timeout=900, cwd=logdir)
+        [
+            sys.executable,
+            SCRIPT,
+            "cli",
+            "--",
+            "train",
+            "--distribute",
+            "mirrored",
+            "--dataset",
+            "mnist_sample",
+            "--image-size",
+            "8",
+            "--latent-dim",
+            "8",
+            "--batch-size",
+            "16",
+            "--steps-per-epoch",
+            "2",
+            "--epochs",
+            "2",
+            "--seed",
+            "0",
+            "--logdir",
+            str(logdir),
+            "--run-name",
+            "dp",
+            "--no-tensorboard",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        cwd=logdir,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     return run.stdout, logdir / "dp"
 
 
 def _line(out, prefix):
-    return json.loads([s for s in out.splitlines() if s.startswith(prefix)][-1][len(prefix):])
+    return json.loads([s for s in out.splitlines() if s.startswith(prefix)][-1][len(prefix) :])
 
 
 @pytest.mark.slow
@@ -52,8 +87,7 @@ def test_data_parallel_steps_equal_single_device_steps_on_the_global_batch(dp_ru
     assert report["backend"] == "jax" and report["devices"] == 2
     # The default step (d_steps=1), and WGAN-GP with 2 critic updates per
     # step (the penalty's input gradient, one optimizer applied twice).
-    for name, seed, iterations in (("default", [0, 4], [4, 4]),
-                                   ("wgan_gp", [0, 20], [4, 8])):
+    for name, seed, iterations in (("default", [0, 4], [4, 4]), ("wgan_gp", [0, 20], [4, 8])):
         result = report[name]
         # Each of the 4 batches of 16 was split into halves of 8, one per
         # device, and the weights were replicated on both.
@@ -79,7 +113,9 @@ def test_data_parallel_steps_equal_single_device_steps_on_the_global_batch(dp_ru
         assert result["logs_parallel"].keys() == result["logs_single"].keys()
         for key, value in result["logs_single"].items():
             assert result["logs_parallel"][key] == pytest.approx(value, rel=1e-5, abs=1e-6), (
-                name, key)
+                name,
+                key,
+            )
 
 
 @pytest.mark.slow
@@ -99,8 +135,11 @@ def test_cli_distribute_mirrored_trains_with_data_parallel_on_jax(dp_run):
 
 def test_pytorch_refuses_distribute_mirrored(monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "torch")
-    with pytest.raises(ValueError, match="distribute='mirrored' is not available with the "
-                                         "'torch' backend: Keras has no distribution API"):
+    with pytest.raises(
+        ValueError,
+        match="distribute='mirrored' is not available with the "
+        "'torch' backend: Keras has no distribution API",
+    ):
         distribute.make_strategy("mirrored")
     with pytest.raises(ValueError, match="'multiworker' is not available with the 'torch'"):
         distribute.make_strategy("multiworker")
@@ -108,8 +147,9 @@ def test_pytorch_refuses_distribute_mirrored(monkeypatch):
 
 def test_jax_refuses_multiworker_and_picks_data_parallel(monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
-    with pytest.raises(ValueError, match="needs the tensorflow backend. On JAX, "
-                                         "distribute='mirrored'"):
+    with pytest.raises(
+        ValueError, match="needs the tensorflow backend. On JAX, distribute='mirrored'"
+    ):
         distribute.make_strategy("multiworker")
     # Which mechanism is picked (DataParallel() itself is built on JAX only).
     built = []
@@ -136,11 +176,17 @@ def test_data_parallel_batches_must_split_evenly():
     distribute.check_batches(two, 16, 70)  # the last batch holds 6
     # Full batches only: the short last batch is never reached.
     distribute.check_batches(two, 16, 71, steps_per_epoch=4)
-    with pytest.raises(ValueError, match=r"over the 2 devices .* Received batch_size=15 "
-                                         r"for 64 images \(last batch: 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"over the 2 devices .* Received batch_size=15 "
+        r"for 64 images \(last batch: 4\)",
+    ):
         distribute.check_batches(two, 15, 64)
-    with pytest.raises(ValueError, match=r"Received batch_size=16 for 71 images "
-                                         r"\(last batch: 7\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Received batch_size=16 for 71 images "
+        r"\(last batch: 7\)",
+    ):
         distribute.check_batches(two, 16, 71)
     with pytest.raises(ValueError, match="last batch: 7"):
         distribute.check_batches(two, 16, 71, steps_per_epoch=5)

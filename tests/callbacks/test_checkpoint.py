@@ -47,7 +47,9 @@ def test_checkpoint_restores_weights_and_optimizer_state_exactly(tmp_path, tiny_
         (tiny_gan.d_optimizer.variables, other.d_optimizer.variables),
         (tiny_gan.seed_generator.state, other.seed_generator.state),
     ]:
-        for x, y in zip(_numpy(a if isinstance(a, list) else [a]), _numpy(b if isinstance(b, list) else [b])):
+        for x, y in zip(
+            _numpy(a if isinstance(a, list) else [a]), _numpy(b if isinstance(b, list) else [b])
+        ):
             np.testing.assert_array_equal(x, y)
     assert int(other.g_optimizer.iterations) == 6
     # The exported generator generates what the trained one does.
@@ -63,7 +65,9 @@ def test_checkpoint_stores_optimizer_state_once(tmp_path, tiny_gan, tiny_images)
     ckpt = GANCheckpoint(tmp_path)
     ckpt.set_model(tiny_gan)
     path = ckpt.save(1)
-    assert_each_value_stored_once(tiny_gan, h5_values_by_group(os.path.join(path, "state.weights.h5")))
+    assert_each_value_stored_once(
+        tiny_gan, h5_values_by_group(os.path.join(path, "state.weights.h5"))
+    )
 
 
 def test_checkpoint_in_the_old_duplicated_layout_restores_exactly(
@@ -74,7 +78,9 @@ def test_checkpoint_in_the_old_duplicated_layout_restores_exactly(
     ckpt.set_model(tiny_gan)
     with monkeypatch.context() as patch:
         # The old layout: the container saved all of its `variables`.
-        patch.setattr(OptimizerPair, "save_own_variables", keras.optimizers.Optimizer.save_own_variables)
+        patch.setattr(
+            OptimizerPair, "save_own_variables", keras.optimizers.Optimizer.save_own_variables
+        )
         path = ckpt.save(2)
     counts = h5_values_by_group(os.path.join(path, "state.weights.h5"))
     assert counts["optimizer"] > counts["g_optimizer"] + counts["d_optimizer"]
@@ -85,7 +91,9 @@ def test_checkpoint_in_the_old_duplicated_layout_restores_exactly(
         (tiny_gan.d_optimizer.variables, other.d_optimizer.variables),
         (tiny_gan.seed_generator.state, other.seed_generator.state),
     ]:
-        for x, y in zip(_numpy(a if isinstance(a, list) else [a]), _numpy(b if isinstance(b, list) else [b])):
+        for x, y in zip(
+            _numpy(a if isinstance(a, list) else [a]), _numpy(b if isinstance(b, list) else [b])
+        ):
             np.testing.assert_array_equal(x, y)
     assert int(other.g_optimizer.iterations) == int(other.d_optimizer.iterations) == 4
 
@@ -118,7 +126,9 @@ def test_checkpoint_of_another_architecture_is_refused(tmp_path, tiny_gan):
     path = ckpt.save(1)
     other = GAN(tiny_generator(latent_dim=4), tiny_discriminator(), seed=0)
     other.compile()
-    with pytest.raises(ValueError, match="another architecture: its latent_dim is 8, this model's is 4"):
+    with pytest.raises(
+        ValueError, match="another architecture: its latent_dim is 8, this model's is 4"
+    ):
         restore_checkpoint(other, path)
 
 
@@ -154,7 +164,8 @@ def test_checkpoint_restores_the_ema_and_resumes_exactly(tmp_path, tiny_images):
     exported = keras.saving.load_model(tmp_path / "g.keras", safe_mode=True)
     z = first.sample_noise(4, seed=0)
     np.testing.assert_array_equal(
-        keras.ops.convert_to_numpy(exported(z, training=False)), first.generate(z=z))
+        keras.ops.convert_to_numpy(exported(z, training=False)), first.generate(z=z)
+    )
     assert np.abs(first.generate(z=z) - first.generate(z=z, ema=False)).max() > 1e-4
 
     resumed = GAN(tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=0.1, ema_rampup=0.0)

@@ -42,8 +42,7 @@ def _scalar_tags(log_dir):
     found = {}
     for tag in acc.Tags()["tensors"]:
         found[tag] = [
-            (e.step, float(tensor_util.make_ndarray(e.tensor_proto)))
-            for e in acc.Tensors(tag)
+            (e.step, float(tensor_util.make_ndarray(e.tensor_proto))) for e in acc.Tensors(tag)
         ]
     for tag in acc.Tags()["scalars"]:
         found[tag] = [(e.step, e.value) for e in acc.Scalars(tag)]
@@ -53,18 +52,29 @@ def _scalar_tags(log_dir):
 def test_metrics_go_into_logs_history_and_tensorboard(tmp_path, tiny_gan, tiny_images):
     data = (tiny_images, np.arange(len(tiny_images)) % 2)
     metrics = GANMetrics(
-        data, n=10, metrics=("fid", "kid", "modes"), extractor=PixelExtractor(),
-        tensorboard_dir=tmp_path / "tb", floor=True,
+        data,
+        n=10,
+        metrics=("fid", "kid", "modes"),
+        extractor=PixelExtractor(),
+        tensorboard_dir=tmp_path / "tb",
+        floor=True,
         metric_kwargs={"kid": {"subsets": 3}},
     )
     recorder = LogRecorder()
     history = tiny_gan.fit(
-        tiny_images, batch_size=32, epochs=2, verbose=0,
+        tiny_images,
+        batch_size=32,
+        epochs=2,
+        verbose=0,
         callbacks=[metrics, recorder],
     )
     expected = {
-        "fid_px", "kid_mean_px", "kid_std_px", "mode_kl_px",
-        "modes_covered_px", "num_classes_px",
+        "fid_px",
+        "kid_mean_px",
+        "kid_std_px",
+        "mode_kl_px",
+        "modes_covered_px",
+        "num_classes_px",
     }
     expected |= {f"floor_{k}" for k in expected}
     for logs in recorder.logs:
@@ -98,16 +108,14 @@ def test_every_n_epochs(tiny_gan, tiny_images):
     metrics = GANMetrics(
         tiny_images, n=8, metrics="fid", every=2, seed=3, extractor=PixelExtractor()
     )
-    tiny_gan.fit(tiny_images, batch_size=32, epochs=4, verbose=0,
-                 callbacks=[metrics, recorder])
+    tiny_gan.fit(tiny_images, batch_size=32, epochs=4, verbose=0, callbacks=[metrics, recorder])
     assert ["fid_px" in logs for logs in recorder.logs] == [False, True, False, True]
     # The protocol only: generate(n=..., seed=...) with the same seed each time.
     assert seen == [{"n": 8, "seed": 3}, {"n": 8, "seed": 3}]
 
 
 def test_evaluate_outside_fit(tiny_gan, tiny_images, capsys):
-    metrics = GANMetrics(tiny_images, n=8, metrics="fid", extractor=PixelExtractor(),
-                         verbose=1)
+    metrics = GANMetrics(tiny_images, n=8, metrics="fid", extractor=PixelExtractor(), verbose=1)
     metrics.set_model(tiny_gan)
     assert set(metrics.evaluate()) == {"fid_px"}
     logs = {}
@@ -142,18 +150,29 @@ def test_classifier_metrics_drive_a_best_checkpoint(tmp_path, mnist_classifier):
     gan.compile()
     images, _ = load_arrays("mnist_sample", split="train")
     metrics = GANMetrics(
-        "mnist_sample", n=200, extractor=mnist_classifier,
-        tensorboard_dir=tmp_path / "tb", metric_kwargs={"kid": {"subsets": 5}},
+        "mnist_sample",
+        n=200,
+        extractor=mnist_classifier,
+        tensorboard_dir=tmp_path / "tb",
+        metric_kwargs={"kid": {"subsets": 5}},
     )
     checkpoint = GANCheckpoint(tmp_path / "ckpt", monitor="fid_clf", mode="min")
     history = gan.fit(
-        scale_images(images[:64]), batch_size=32, epochs=2, verbose=0,
+        scale_images(images[:64]),
+        batch_size=32,
+        epochs=2,
+        verbose=0,
         callbacks=[metrics, checkpoint],
     )
     fids = history.history["fid_clf"]
     assert len(fids) == 2 and all(f > 0 for f in fids)
-    for key in ("kid_mean_clf", "is_mean_clf", "precision_clf", "coverage_clf",
-                "modes_covered_clf"):
+    for key in (
+        "kid_mean_clf",
+        "is_mean_clf",
+        "precision_clf",
+        "coverage_clf",
+        "modes_covered_clf",
+    ):
         assert len(history.history[key]) == 2
     assert metrics.last_result["classifier_test_accuracy"] > 0.9
     with open(f"{latest_checkpoint(tmp_path / 'ckpt')}/meta.json") as f:
@@ -165,8 +184,9 @@ def test_classifier_metrics_drive_a_best_checkpoint(tmp_path, mnist_classifier):
 
 def test_best_generator_is_exported_when_fid_improves(tmp_path, tiny_gan, tiny_images, monkeypatch):
     best = tmp_path / "generator_best.keras"
-    metrics = GANMetrics(tiny_images, n=8, metrics="fid", extractor=PixelExtractor(),
-                         best_generator_path=best)
+    metrics = GANMetrics(
+        tiny_images, n=8, metrics="fid", extractor=PixelExtractor(), best_generator_path=best
+    )
     metrics.set_model(tiny_gan)
     metrics.on_train_begin()
     fids = iter([5.0, 3.0, 4.0, float("nan")])
@@ -176,18 +196,21 @@ def test_best_generator_is_exported_when_fid_improves(tmp_path, tiny_gan, tiny_i
     for epoch in range(4):
         # A different generator each epoch, as training would make.
         tiny_gan.generator.layers[1].kernel.assign(
-            np.full(tiny_gan.generator.layers[1].kernel.shape, 0.01 * (epoch + 1), "float32"))
+            np.full(tiny_gan.generator.layers[1].kernel.shape, 0.01 * (epoch + 1), "float32")
+        )
         images.append(tiny_gan.generate(z=z))
         metrics.on_epoch_end(epoch, {})
     record = json.loads((tmp_path / "generator_best.json").read_text())
     assert record == {"monitor": "fid_px", "value": 3.0, "epoch": 2}
     exported = keras.saving.load_model(best, safe_mode=True)
     np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(exported(z, training=False)), images[1], atol=1e-6)
+        keras.ops.convert_to_numpy(exported(z, training=False)), images[1], atol=1e-6
+    )
     assert np.abs(images[1] - images[2]).max() > 1e-3  # epochs 3, 4 not exported
     # A resumed run keeps the best so far: 3.5 is no improvement on 3.0.
-    resumed = GANMetrics(tiny_images, n=8, metrics="fid", extractor=PixelExtractor(),
-                         best_generator_path=best)
+    resumed = GANMetrics(
+        tiny_images, n=8, metrics="fid", extractor=PixelExtractor(), best_generator_path=best
+    )
     resumed.set_model(tiny_gan)
     resumed.on_train_begin()
     assert resumed.best == 3.0
@@ -200,20 +223,28 @@ def test_best_generator_is_the_ema_generator(tmp_path, tiny_images):
     keras.utils.set_random_seed(0)
     gan = GAN(tiny_generator(), tiny_discriminator(), seed=0, ema_kimg=0.1, ema_rampup=0.0)
     gan.compile()
-    metrics = GANMetrics(tiny_images, n=8, metrics="fid", extractor=PixelExtractor(),
-                         best_generator_path=tmp_path / "best.keras")
+    metrics = GANMetrics(
+        tiny_images,
+        n=8,
+        metrics="fid",
+        extractor=PixelExtractor(),
+        best_generator_path=tmp_path / "best.keras",
+    )
     gan.fit(tiny_images, batch_size=32, epochs=1, verbose=0, callbacks=[metrics])
     exported = keras.saving.load_model(tmp_path / "best.keras", safe_mode=True)
     z = gan.sample_noise(4, seed=0)
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(exported(z, training=False)),
-                                  gan.generate(z=z))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(exported(z, training=False)), gan.generate(z=z)
+    )
     assert np.abs(gan.generate(z=z) - gan.generate(z=z, ema=False)).max() > 1e-4
 
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"best_generator_path": "g.h5"}, "end in '.keras'"),
-     ({"best_generator_path": "g.keras", "metrics": ("kid",)}, "Pass `best_monitor`")],
+    [
+        ({"best_generator_path": "g.h5"}, "end in '.keras'"),
+        ({"best_generator_path": "g.keras", "metrics": ("kid",)}, "Pass `best_monitor`"),
+    ],
 )
 def test_best_generator_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -229,15 +260,31 @@ def test_sample_and_evaluate_pick_the_best_or_last_generator(tmp_path, tiny_gan,
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["sample", "--run", str(tmp_path), "--generator", "best", "--n", "4"])
     assert exit_info.value.code == 2
-    assert "holds no generator_best.keras to sample from. It is written by runs trained " \
+    assert (
+        "holds no generator_best.keras to sample from. It is written by runs trained "
         "with --metrics-every" in capsys.readouterr().err
+    )
     # Best and last differ: each command reads the file it was asked for.
     keras.utils.set_random_seed(1)
     tiny_generator().save(tmp_path / "generator_best.keras")
     outs = {}
     for which in ("last", "best"):
         out = tmp_path / f"{which}.png"
-        assert cli.main(["sample", "--run", str(tmp_path), "--generator", which,
-                         "--n", "4", "--out", str(out)]) == 0
+        assert (
+            cli.main(
+                [
+                    "sample",
+                    "--run",
+                    str(tmp_path),
+                    "--generator",
+                    which,
+                    "--n",
+                    "4",
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
         outs[which] = out.read_bytes()
     assert outs["last"] != outs["best"]

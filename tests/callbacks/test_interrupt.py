@@ -29,8 +29,7 @@ def test_ctrl_c_during_fit_stops_at_the_next_batch_end(tiny_images):
     with pytest.raises(KeyboardInterrupt):
         with stop.installed():
             assert signal.getsignal(signal.SIGINT) == stop.handle
-            gan.fit(tiny_images, batch_size=16, epochs=1, verbose=0,
-                    callbacks=[SendCtrlC(), stop])
+            gan.fit(tiny_images, batch_size=16, epochs=1, verbose=0, callbacks=[SendCtrlC(), stop])
     assert signal.getsignal(signal.SIGINT) == before  # restored
     assert int(gan.g_optimizer.iterations) == 1  # one batch of 64 / 16 = 4 ran
     assert not stop.pending

@@ -31,8 +31,12 @@ def test_grids_gif_reals_and_tensorboard(tmp_path, tiny_gan, tiny_images):
     tiny_gan.fit(tiny_images, batch_size=32, epochs=3, verbose=0, callbacks=[grid])
     names = sorted(p.name for p in (tmp_path / "samples").iterdir())
     assert names == [
-        "epoch_0001.png", "epoch_0002.png", "epoch_0003.png",
-        "noise.npy", "progress.gif", "reals.png",
+        "epoch_0001.png",
+        "epoch_0002.png",
+        "epoch_0003.png",
+        "noise.npy",
+        "progress.gif",
+        "reals.png",
     ]
     # 16 images of 8x8 drawn at 8x scale in a 4x4 grid with 2 px padding.
     expected = 4 * 64 + 5 * 2
@@ -67,9 +71,17 @@ def test_every_n_epochs_and_colour(tmp_path, tiny_images):
     gan = GAN(tiny_generator(image_shape=(8, 8, 3)), tiny_discriminator((8, 8, 3)), seed=0)
     gan.compile()
     colour = np.repeat(tiny_images, 3, axis=-1)
-    gan.fit(colour, batch_size=32, epochs=4, verbose=0,
-            callbacks=[SampleGrid(tmp_path, every=2, num_images=9)])
-    assert sorted(p.name for p in tmp_path.glob("epoch_*.png")) == ["epoch_0002.png", "epoch_0004.png"]
+    gan.fit(
+        colour,
+        batch_size=32,
+        epochs=4,
+        verbose=0,
+        callbacks=[SampleGrid(tmp_path, every=2, num_images=9)],
+    )
+    assert sorted(p.name for p in tmp_path.glob("epoch_*.png")) == [
+        "epoch_0002.png",
+        "epoch_0004.png",
+    ]
     with Image.open(tmp_path / "epoch_0002.png") as im:
         assert im.mode == "RGB" and im.size == (3 * 64 + 4 * 2,) * 2
 
@@ -80,5 +92,7 @@ def test_rejects_bad_arguments_and_models(tmp_path):
     plain = keras.Sequential([keras.layers.Dense(1)])
     grid = SampleGrid(tmp_path)
     grid.set_model(plain)
-    with pytest.raises(ValueError, match="needs a GAN exposing.*without generator, latent_dim, generate"):
+    with pytest.raises(
+        ValueError, match="needs a GAN exposing.*without generator, latent_dim, generate"
+    ):
         grid.on_train_begin()

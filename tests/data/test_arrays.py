@@ -56,14 +56,10 @@ def test_float_0_255_rejected():
         match=r"float64 with min=0\.0, max=255\.0 "
         r"\(uint8 pixels stored as float",
     ):
-        load_arrays(
-            np.concatenate([np.zeros((1, 4, 4)), np.full((5, 4, 4), 255.0)])
-        )
+        load_arrays(np.concatenate([np.zeros((1, 4, 4)), np.full((5, 4, 4), 255.0)]))
 
 
-@pytest.mark.parametrize(
-    "shape", [(6, 4, 4, 2), (6, 16), (6, 1, 4, 4, 1), (6,)]
-)
+@pytest.mark.parametrize("shape", [(6, 4, 4, 2), (6, 16), (6, 1, 4, 4, 1), (6,)])
 def test_bad_shapes(shape):
     with pytest.raises(
         ValueError,
@@ -222,9 +218,7 @@ def test_npz_with_object_array(tmp_path):
 def test_npz_content_named_npy(tmp_path):
     np.savez(tmp_path / "d.npz", x=numbered(6))
     (tmp_path / "d.npz").rename(tmp_path / "d.npy")
-    with pytest.raises(
-        ValueError, match=r"single array \(\.npy format\)\. Received an \.npz"
-    ):
+    with pytest.raises(ValueError, match=r"single array \(\.npy format\)\. Received an \.npz"):
         load_arrays(tmp_path / "d.npy")
 
 

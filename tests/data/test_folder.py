@@ -126,9 +126,7 @@ def test_images_both_loose_and_in_subfolders(tmp_path, write_image):
 def test_corrupt_file_is_named(tmp_path, write_image):
     write_image(tmp_path / "good.png", 5, size=(32, 32))
     truncated_png(tmp_path / "bad.png", write_image)
-    with pytest.raises(
-        ValueError, match=r"Could not read .*bad\.png.*skip_bad_files=True"
-    ):
+    with pytest.raises(ValueError, match=r"Could not read .*bad\.png.*skip_bad_files=True"):
         load_arrays(tmp_path)
 
 
@@ -144,15 +142,11 @@ def test_skip_bad_files_warns_and_counts(tmp_path, write_image):
         write_image(tmp_path / f"good{i}.png", 5 * i, size=(32, 32), mode="RGB")
     truncated_png(tmp_path / "bad1.png", write_image)
     (tmp_path / "bad2.jpg").write_bytes(b"\x00" * 10)
-    with pytest.warns(
-        SkippedImagesWarning, match=r"Skipped 2 unreadable"
-    ) as record:
+    with pytest.warns(SkippedImagesWarning, match=r"Skipped 2 unreadable") as record:
         images, labels = load_arrays(tmp_path, skip_bad_files=True)
     assert images.shape == (3, 32, 32, 3) and labels is None
     assert sorted(v for v in np.unique(images)) == [0, 5, 10]
-    skipped = [
-        w.message for w in record if isinstance(w.message, SkippedImagesWarning)
-    ]
+    skipped = [w.message for w in record if isinstance(w.message, SkippedImagesWarning)]
     assert len(skipped[0].paths) == 2
     assert sorted(p.rsplit("/", 1)[-1] for p in last_skipped_files()) == [
         "bad1.png",
@@ -222,14 +216,18 @@ def test_mixed_folders_are_counted_through_the_cache_too(tmp_path, write_image):
     match = r"2 sizes \(H x W\): 4 of 8x8 \(a0\.png, a1\.png, a2\.png, \.\.\.\); 2 of 6x12"
     for load in (load_arrays, open_arrays):
         with pytest.raises(ValueError, match=match):
-            load(tmp_path / "sizes", cache_dir=tmp_path / "cache") if load is open_arrays else load(tmp_path / "sizes")
+            load(tmp_path / "sizes", cache_dir=tmp_path / "cache") if load is open_arrays else load(
+                tmp_path / "sizes"
+            )
     for i in range(3):
         write_image(tmp_path / "kinds" / f"g{i}.png", 30, mode="L")
     write_image(tmp_path / "kinds" / "c.png", (255, 0, 0), mode="RGB")
     match = r"3 grey files \(g0\.png, g1\.png, g2\.png\) and 1 colour files \(c\.png\)"
     with pytest.raises(ValueError, match=match):
         open_arrays(tmp_path / "kinds", cache_dir=tmp_path / "cache")
-    assert open_arrays(tmp_path / "kinds", channels=3, cache_dir=tmp_path / "cache")[0].shape[1:] == (8, 8, 3)
+    assert open_arrays(tmp_path / "kinds", channels=3, cache_dir=tmp_path / "cache")[0].shape[
+        1:
+    ] == (8, 8, 3)
 
 
 @pytest.mark.parametrize(

@@ -57,9 +57,7 @@ def _identity(path):
 
 
 @pytest.mark.parametrize("split", ["train", "test"])
-def test_streamed_images_and_labels_equal_the_in_memory_ones(
-    image_folder, cache, split
-):
+def test_streamed_images_and_labels_equal_the_in_memory_ones(image_folder, cache, split):
     expected, expected_labels = load_arrays(image_folder, split, image_size=4)
     images, labels = open_arrays(image_folder, split, image_size=4)
     assert isinstance(images, FolderImages)
@@ -72,9 +70,7 @@ def test_streamed_images_and_labels_equal_the_in_memory_ones(
     np.testing.assert_array_equal(images[np.array([5, 0, 5])], expected[[5, 0, 5]])
     # The cache keeps the class labels of the whole folder.
     (directory,) = (cache / "folders").iterdir()
-    np.testing.assert_array_equal(
-        np.load(directory / "labels.npy"), np.repeat([0, 1], 18)
-    )
+    np.testing.assert_array_equal(np.load(directory / "labels.npy"), np.repeat([0, 1], 18))
 
 
 def test_cache_is_built_once_and_reused(image_folder, cache, monkeypatch):
@@ -116,9 +112,7 @@ def test_cache_is_rebuilt_when_a_file_is_added_or_changed(image_folder, cache):
     os.utime(changed, ns=(1, 1))  # a new mtime even on coarse clocks
     images, _ = open_arrays(image_folder, image_size=4)
     assert _identity(path) != second
-    np.testing.assert_array_equal(
-        np.asarray(images), load_arrays(image_folder, image_size=4)[0]
-    )
+    np.testing.assert_array_equal(np.asarray(images), load_arrays(image_folder, image_size=4)[0])
 
 
 def test_a_cache_killed_mid_write_is_never_used(image_folder, cache, monkeypatch):
@@ -151,15 +145,11 @@ def test_a_cache_killed_mid_write_is_never_used(image_folder, cache, monkeypatch
         f.seek(128)
         f.write(b"\xff" * 64)
     images, _ = open_arrays(image_folder, image_size=4, cache_dir=cache)
-    np.testing.assert_array_equal(
-        np.asarray(images), load_arrays(image_folder, image_size=4)[0]
-    )
+    np.testing.assert_array_equal(np.asarray(images), load_arrays(image_folder, image_size=4)[0])
     assert json.loads((directory / "manifest.json").read_text())["num_files"] == 36
 
 
-def test_unreadable_files_are_refused_or_skipped_as_in_memory(
-    image_folder, cache
-):
+def test_unreadable_files_are_refused_or_skipped_as_in_memory(image_folder, cache):
     bad = image_folder / "cats" / "04.png"
     bad.write_bytes(b"not a png")
     with pytest.raises(ValueError, match="04.png"):
@@ -169,9 +159,7 @@ def test_unreadable_files_are_refused_or_skipped_as_in_memory(
         images, labels = open_arrays(image_folder, image_size=4, skip_bad_files=True)
     assert last_skipped_files() == (str(bad),)
     with pytest.warns(SkippedImagesWarning):
-        expected, expected_labels = load_arrays(
-            image_folder, image_size=4, skip_bad_files=True
-        )
+        expected, expected_labels = load_arrays(image_folder, image_size=4, skip_bad_files=True)
     np.testing.assert_array_equal(np.asarray(images), expected)
     np.testing.assert_array_equal(labels, expected_labels)
     # The cache remembers the bad file: refused again without skipping.
@@ -185,16 +173,18 @@ def _pixel_orders(dataset, count):
 
 
 @pytest.mark.parametrize("buffer", [4, 60000])
-def test_streamed_folder_resumes_with_the_uninterrupted_order(
-    image_folder, cache, buffer
-):
+def test_streamed_folder_resumes_with_the_uninterrupted_order(image_folder, cache, buffer):
     images, labels = open_arrays(image_folder, image_size=4)
     memory, memory_labels = load_arrays(image_folder, image_size=4)
 
     def stream(source, source_labels, epochs_from):
         return make_dataset(
-            source, source_labels, batch_size=8, seed=5,
-            epochs_from=epochs_from, shuffle_buffer=buffer,
+            source,
+            source_labels,
+            batch_size=8,
+            seed=5,
+            epochs_from=epochs_from,
+            shuffle_buffer=buffer,
         )
 
     # 30 images in batches of 8: 4 batches an epoch.
@@ -209,9 +199,7 @@ def test_streamed_folder_resumes_with_the_uninterrupted_order(
         np.testing.assert_array_equal(y.numpy(), my.numpy())
 
 
-def test_train_streams_a_folder_through_the_cache(
-    image_folder, cache, tmp_path, monkeypatch
-):
+def test_train_streams_a_folder_through_the_cache(image_folder, cache, tmp_path, monkeypatch):
     seen = []
     original = training.make_dataset
 
@@ -221,10 +209,20 @@ def test_train_streams_a_folder_through_the_cache(
 
     monkeypatch.setattr(training, "make_dataset", recording)
     options = options_lib.resolve(
-        {"dataset": str(image_folder), "image_size": 8, "latent_dim": 8,
-         "batch_size": 8, "steps_per_epoch": 2, "epochs": 1, "seed": 3,
-         "logdir": str(tmp_path / "runs"), "run_name": "folder",
-         "tensorboard": False, "sample_every": 0, "loss_plot": False}
+        {
+            "dataset": str(image_folder),
+            "image_size": 8,
+            "latent_dim": 8,
+            "batch_size": 8,
+            "steps_per_epoch": 2,
+            "epochs": 1,
+            "seed": 3,
+            "logdir": str(tmp_path / "runs"),
+            "run_name": "folder",
+            "tensorboard": False,
+            "sample_every": 0,
+            "loss_plot": False,
+        }
     )
     run_dir = training.new_run_dir(options)
     training.train(options, run_dir, verbose=0)
@@ -242,8 +240,6 @@ def test_parallel_and_serial_decoding_write_the_same_cache(image_folder, tmp_pat
     parallel, _ = folder_cache.open_folder(
         image_folder, image_size=(4, 4), cache_dir=tmp_path / "b", workers=4
     )
-    assert pathlib.Path(serial.path).read_bytes() == pathlib.Path(
-        parallel.path
-    ).read_bytes()
+    assert pathlib.Path(serial.path).read_bytes() == pathlib.Path(parallel.path).read_bytes()
     with pytest.raises(ValueError, match="workers=0"):
         folder_cache.open_folder(image_folder, cache_dir=tmp_path, workers=0)

@@ -69,9 +69,7 @@ def test_malformed_files_raise(tmp_path, raw, pattern):
 
 
 def test_truncated_gzip_raises(tmp_path):
-    data = gzip.compress(
-        idx_bytes(np.arange(1000, dtype=np.int64).astype(np.uint8))
-    )
+    data = gzip.compress(idx_bytes(np.arange(1000, dtype=np.int64).astype(np.uint8)))
     path = tmp_path / "bad.gz"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match=r"gzip.*bad\.gz"):
@@ -84,13 +82,9 @@ def write_fashion_dir(directory, n_train=12, n_test=6):
     for prefix, n in (("train", n_train), ("t10k", n_test)):
         images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
         labels = np.arange(n, dtype=np.uint8) % 10
-        (directory / f"{prefix}-images-idx3-ubyte.gz").write_bytes(
-            gzip.compress(idx_bytes(images))
-        )
+        (directory / f"{prefix}-images-idx3-ubyte.gz").write_bytes(gzip.compress(idx_bytes(images)))
         # Plain (uncompressed) labels: both forms are found.
-        (directory / f"{prefix}-labels-idx1-ubyte").write_bytes(
-            idx_bytes(labels)
-        )
+        (directory / f"{prefix}-labels-idx1-ubyte").write_bytes(idx_bytes(labels))
 
 
 def test_fashion_mnist_reads_idx_dir_from_env(tmp_path, monkeypatch):

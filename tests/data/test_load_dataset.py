@@ -7,9 +7,7 @@ from keras_gan.data import load_dataset
 
 def numbered(n, size=4):
     """uint8 images whose pixels all equal their index, labels = index % 7."""
-    images = np.repeat(np.arange(n, dtype=np.uint8), size * size).reshape(
-        n, size, size, 1
-    )
+    images = np.repeat(np.arange(n, dtype=np.uint8), size * size).reshape(n, size, size, 1)
     return images, np.arange(n) % 7
 
 
@@ -30,9 +28,7 @@ def test_mnist_sample_defaults():
 def test_extremes_scale_exactly():
     images = np.zeros((12, 2, 2, 1), np.uint8)
     images[::2] = 255
-    batch = next(
-        iter(load_dataset(images, batch_size=10, shuffle=False))
-    ).numpy()
+    batch = next(iter(load_dataset(images, batch_size=10, shuffle=False))).numpy()
     assert set(np.unique(batch).tolist()) == {-1.0, 1.0}
     assert batch.dtype == np.float32
 
@@ -41,20 +37,14 @@ def test_batch_shapes_with_short_last_batch():
     images, _ = numbered(12)  # 10 train images
     dataset = load_dataset(images, batch_size=4, shuffle=False)
     assert [b.shape[0] for b in dataset] == [4, 4, 2]
-    dataset = load_dataset(
-        images, batch_size=4, shuffle=False, drop_remainder=True
-    )
+    dataset = load_dataset(images, batch_size=4, shuffle=False, drop_remainder=True)
     assert [b.shape[0] for b in dataset] == [4, 4]
     assert dataset.element_spec.shape.as_list() == [4, 4, 4, 1]
 
 
 def test_unshuffled_order_is_source_order():
     images, _ = numbered(60)
-    order = [
-        i
-        for b in load_dataset(images, batch_size=7, shuffle=False)
-        for i in first_pixels(b)
-    ]
+    order = [i for b in load_dataset(images, batch_size=7, shuffle=False) for i in first_pixels(b)]
     assert order == [i for i in range(60) if i % 6 != 5]
 
 
@@ -93,31 +83,23 @@ def test_labels_are_aligned():
 
 def test_float_source_passes_through():
     images = np.linspace(-1, 1, 6 * 9, dtype=np.float32).reshape(6, 3, 3, 1)
-    batch = next(
-        iter(load_dataset(images, batch_size=5, shuffle=False))
-    ).numpy()
+    batch = next(iter(load_dataset(images, batch_size=5, shuffle=False))).numpy()
     np.testing.assert_array_equal(batch, images[:5])
 
 
 def test_image_size_and_channels():
     images, _ = numbered(12, size=8)
-    batch = next(
-        iter(load_dataset(images, batch_size=2, image_size=4, channels=3))
-    )
+    batch = next(iter(load_dataset(images, batch_size=2, image_size=4, channels=3)))
     assert batch.shape == (2, 4, 4, 3)
 
 
 def test_labels_requested_without_labels():
-    with pytest.raises(
-        ValueError, match=r"labels=True\. Received a source without labels"
-    ):
+    with pytest.raises(ValueError, match=r"labels=True\. Received a source without labels"):
         load_dataset(numbered(12)[0], batch_size=2, labels=True)
 
 
 def test_batch_size_larger_than_dataset():
-    with pytest.raises(
-        ValueError, match=r"Received batch_size=11 for 10 images"
-    ):
+    with pytest.raises(ValueError, match=r"Received batch_size=11 for 10 images"):
         load_dataset(numbered(12)[0], batch_size=11)
 
 
@@ -150,7 +132,5 @@ def test_bad_arguments(kwargs, pattern):
 
 
 def test_numpy_integer_batch_size():
-    dataset = load_dataset(
-        numbered(12)[0], batch_size=np.int64(5), shuffle=False
-    )
+    dataset = load_dataset(numbered(12)[0], batch_size=np.int64(5), shuffle=False)
     assert [b.shape[0] for b in dataset] == [5, 5]

@@ -48,9 +48,7 @@ def test_debian_fashion_mnist(monkeypatch):
     monkeypatch.delenv("KERAS_GAN_FASHION_MNIST_DIR", raising=False)
     train, train_labels = load_arrays("fashion_mnist")
     assert train.shape == (60000, 28, 28, 1) and train.dtype == np.uint8
-    assert train_labels.shape == (60000,) and set(
-        np.unique(train_labels)
-    ) == set(range(10))
+    assert train_labels.shape == (60000,) and set(np.unique(train_labels)) == set(range(10))
     test, test_labels = load_arrays("fashion_mnist", split="test")
     assert test.shape == (10000, 28, 28, 1) and test_labels.shape == (10000,)
 
@@ -67,9 +65,7 @@ def fake_mnist(n_train=7, n_test=3):
 
 def save_fake_mnist(path):
     x_train, y_train, x_test, y_test = fake_mnist()
-    np.savez(
-        path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test
-    )
+    np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     return x_train, x_test
 
 
@@ -104,9 +100,7 @@ def test_malformed_local_mnist(isolated_home):
         pathlib.Path.cwd() / "mnist.npz",
         x_train=np.zeros((2, 28, 28), np.uint8),
     )
-    with pytest.raises(
-        ValueError, match=r"mnist\.npz to hold the arrays .*missing \['y_train'"
-    ):
+    with pytest.raises(ValueError, match=r"mnist\.npz to hold the arrays .*missing \['y_train'"):
         load_arrays("mnist")
 
 
@@ -160,22 +154,14 @@ def test_fashion_mnist_offline_error(tmp_path, monkeypatch):
 def test_cifar10_flattens_labels(monkeypatch):
     x = np.zeros((4, 32, 32, 3), np.uint8)
     y = np.array([[3], [1], [4], [1]], np.uint8)
-    monkeypatch.setattr(
-        keras.datasets.cifar10, "load_data", lambda: ((x, y), (x[:2], y[:2]))
-    )
+    monkeypatch.setattr(keras.datasets.cifar10, "load_data", lambda: ((x, y), (x[:2], y[:2])))
     images, labels = load_arrays("cifar10")
     assert images.shape == (4, 32, 32, 3)
-    assert (
-        labels.shape == (4,)
-        and labels.dtype == np.int64
-        and labels.tolist() == [3, 1, 4, 1]
-    )
+    assert labels.shape == (4,) and labels.dtype == np.int64 and labels.tolist() == [3, 1, 4, 1]
     images, labels = load_arrays("cifar10", split="test", channels=1)
     assert images.shape == (2, 32, 32, 1) and labels.tolist() == [3, 1]
 
 
 def test_cifar10_offline_error():
-    with pytest.raises(
-        DatasetUnavailableError, match=r"CIFAR-10.*\"mnist_sample\""
-    ):
+    with pytest.raises(DatasetUnavailableError, match=r"CIFAR-10.*\"mnist_sample\""):
         load_arrays("cifar10")

@@ -19,9 +19,9 @@ ATOL = 1e-5
 
 def ramp(n=12, size=4, channels=1):
     """uint8 images whose pixels all equal 20 * index, labels = index."""
-    images = np.repeat(
-        (np.arange(n) * 20).astype(np.uint8), size * size * channels
-    ).reshape(n, size, size, channels)
+    images = np.repeat((np.arange(n) * 20).astype(np.uint8), size * size * channels).reshape(
+        n, size, size, channels
+    )
     return images, np.arange(n)
 
 
@@ -72,9 +72,7 @@ def test_float_ranges_scale_to_minus_one_one(batched, value_range, to_source):
     for given in (value_range, None):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            out = collect(
-                load_dataset(source, batch_size=4, shuffle=False, value_range=given)
-            )
+            out = collect(load_dataset(source, batch_size=4, shuffle=False, value_range=given))
         np.testing.assert_allclose(out, expected, atol=ATOL)
         assumed = [w for w in caught if w.category is AssumedRangeWarning]
         # Only a detected 0..1 is ambiguous enough to warn about.
@@ -105,9 +103,7 @@ def test_uint8_is_0_255_without_peeking():
 def test_rebatched_to_batch_size():
     images, _ = ramp()
     source = tf.data.Dataset.from_tensor_slices(images).batch(3)
-    sizes = [
-        len(b) for b in load_dataset(source, batch_size=5, shuffle=False)
-    ]
+    sizes = [len(b) for b in load_dataset(source, batch_size=5, shuffle=False)]
     assert sizes == [5, 5, 2]
     dropped = load_dataset(source, batch_size=5, shuffle=False, drop_remainder=True)
     assert [len(b) for b in dropped] == [5, 5]
@@ -131,27 +127,24 @@ def test_ranges_that_fit_nothing_are_refused(source, message):
 
 def test_tfds_style_dicts_keep_labels():
     images, labels = ramp()
-    source = tf.data.Dataset.from_tensor_slices(
-        {"image": images, "label": labels.astype(np.int32)}
-    )
-    out, out_labels = collect(
-        load_dataset(source, batch_size=5, labels=True, shuffle=False), True
-    )
+    source = tf.data.Dataset.from_tensor_slices({"image": images, "label": labels.astype(np.int32)})
+    out, out_labels = collect(load_dataset(source, batch_size=5, labels=True, shuffle=False), True)
     np.testing.assert_allclose(out, images / 127.5 - 1, atol=ATOL)
     assert out_labels.dtype == np.int64
     assert out_labels.tolist() == labels.tolist()
     # Without labels=True, images only.
     assert collect(load_dataset(source, batch_size=5, shuffle=False)).shape == (
-        12, 4, 4, 1,
+        12,
+        4,
+        4,
+        1,
     )
 
 
 def test_labels_of_shape_n_1_are_flattened():
     images, labels = ramp()
     source = tf.data.Dataset.from_tensor_slices((images, labels[:, None])).batch(4)
-    _, out_labels = collect(
-        load_dataset(source, batch_size=6, labels=True, shuffle=False), True
-    )
+    _, out_labels = collect(load_dataset(source, batch_size=6, labels=True, shuffle=False), True)
     assert out_labels.tolist() == labels.tolist()
 
 
@@ -182,9 +175,7 @@ def test_resize_and_channels_match_load_arrays():
     images, _ = ramp(size=8, channels=3)
     images[:, :4] = 0  # a dark top half: an edge for resizing to average
     source = tf.data.Dataset.from_tensor_slices(images)
-    out = collect(
-        load_dataset(source, batch_size=4, image_size=4, channels=1, shuffle=False)
-    )
+    out = collect(load_dataset(source, batch_size=4, image_size=4, channels=1, shuffle=False))
     from keras_gan.data import load_arrays
     from keras_gan.data import scale_images
 
@@ -228,12 +219,8 @@ def test_image_dataset_from_directory(tmp_path):
         tmp_path, image_size=(6, 6), batch_size=4, shuffle=False, verbose=False
     )
     assert source.element_spec[0].dtype == tf.float32  # 0..255 floats
-    out, labels = collect(
-        load_dataset(source, batch_size=6, labels=True, shuffle=False), True
-    )
-    expected = np.stack(
-        [pixels[(n, i)] for n in ("cats", "dogs") for i in range(3)]
-    )
+    out, labels = collect(load_dataset(source, batch_size=6, labels=True, shuffle=False), True)
+    expected = np.stack([pixels[(n, i)] for n in ("cats", "dogs") for i in range(3)])
     np.testing.assert_allclose(out, expected / 127.5 - 1, atol=ATOL)
     assert labels.tolist() == [0, 0, 0, 1, 1, 1]
 

@@ -39,33 +39,23 @@ def _check_range(out):
         assert np.all(out >= -1) and np.all(out <= 1)
 
 
-@settings(
-    max_examples=50, deadline=None, suppress_health_check=list(HealthCheck)
-)
+@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     images=image_arrays(),
     split=st.sampled_from(["train", "test"]),
     image_size=st.sampled_from([None, 3, (2, 5)]),
     channels=st.sampled_from([None, 1, 3]),
 )
-def test_load_arrays_returns_valid_data_or_value_error(
-    images, split, image_size, channels
-):
+def test_load_arrays_returns_valid_data_or_value_error(images, split, image_size, channels):
     try:
-        out, labels = load_arrays(
-            images, split=split, image_size=image_size, channels=channels
-        )
+        out, labels = load_arrays(images, split=split, image_size=image_size, channels=channels)
     except ValueError:
         return
     assert labels is None
     assert out.ndim == 4 and out.shape[-1] in (1, 3)
     assert images.dtype in (np.uint8, np.float32, np.float64)
     if image_size is not None:
-        expected = (
-            (image_size, image_size)
-            if isinstance(image_size, int)
-            else image_size
-        )
+        expected = (image_size, image_size) if isinstance(image_size, int) else image_size
         assert out.shape[1:3] == expected
     else:
         assert out.shape[1:3] == images.shape[1:3]
@@ -76,18 +66,13 @@ def test_load_arrays_returns_valid_data_or_value_error(
     _check_range(out)
 
 
-@settings(
-    max_examples=50, deadline=None, suppress_health_check=list(HealthCheck)
-)
+@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
 @given(images=image_arrays())
 def test_scale_images_returns_float32_in_range_or_value_error(images):
     try:
         out = scale_images(images)
     except ValueError as err:
-        assert (
-            "Expected uint8 images or float images in [-1, 1]. Received"
-            in str(err)
-        )
+        assert "Expected uint8 images or float images in [-1, 1]. Received" in str(err)
         assert images.dtype != np.uint8
         return
     assert out.dtype == np.float32 and out.shape == images.shape

@@ -16,9 +16,7 @@ def test_uint8_maps_0_and_255_exactly_to_minus_one_and_one():
     assert out.dtype == np.float32
     assert out.shape == images.shape
     assert out[0, 0] == -1.0 and out[0, 1] == 1.0
-    np.testing.assert_allclose(
-        out[1], [127 / 127.5 - 1, 128 / 127.5 - 1], atol=1e-7
-    )
+    np.testing.assert_allclose(out[1], [127 / 127.5 - 1, 128 / 127.5 - 1], atol=1e-7)
 
 
 def test_uint8_scaling_does_not_modify_input():
@@ -81,11 +79,7 @@ def test_non_finite_is_rejected(bad):
     ],
 )
 def test_other_dtypes_are_rejected(dtype, pattern):
-    images = (
-        np.array([0, 200], dtype=dtype)
-        if dtype != np.bool_
-        else np.array([False, True])
-    )
+    images = np.array([0, 200], dtype=dtype) if dtype != np.bool_ else np.array([False, True])
     with pytest.raises(ValueError, match=pattern):
         scale_images(images)
 
@@ -105,9 +99,7 @@ def test_scale_batch_uint8_and_float():
 
 def test_scale_batch_matches_numpy_twin():
     images = np.arange(256, dtype=np.uint8).reshape(4, 8, 8, 1)
-    np.testing.assert_array_equal(
-        scale_batch(images).numpy(), scale_images(images)
-    )
+    np.testing.assert_array_equal(scale_batch(images).numpy(), scale_images(images))
 
 
 def test_scale_batch_works_in_graph_mode():
@@ -140,9 +132,7 @@ def test_validate_image_shape_accepts(shape, expected):
     ],
 )
 def test_validate_image_shape_rejects(shape):
-    with pytest.raises(
-        ValueError, match=r"Received shape " + re.escape(str(shape))
-    ):
+    with pytest.raises(ValueError, match=r"Received shape " + re.escape(str(shape))):
         validate_image_shape(np.zeros(shape, np.uint8))
 
 
@@ -152,9 +142,7 @@ def test_validate_labels():
     assert validate_labels(None, 3) is None
     with pytest.raises(ValueError, match=r"3 images\. Received 2 labels"):
         validate_labels([0, 1], 3)
-    with pytest.raises(
-        ValueError, match=r"integer class labels\. Received dtype float64"
-    ):
+    with pytest.raises(ValueError, match=r"integer class labels\. Received dtype float64"):
         validate_labels([0.0, 1.0], 2)
     with pytest.raises(ValueError, match=r"Received shape \(2, 2\)"):
         validate_labels(np.zeros((2, 2), np.int64), 2)

@@ -23,22 +23,21 @@ def indices(n=50):
 def epochs(dataset, count, steps):
     """The image indices of `count` epochs of `steps` batches each."""
     batches = list(dataset.take(count * steps))
-    order = [
-        np.rint((b.numpy()[:, 0, 0, 0] + 1) * 127.5).astype(int).tolist()
-        for b in batches
-    ]
+    order = [np.rint((b.numpy()[:, 0, 0, 0] + 1) * 127.5).astype(int).tolist() for b in batches]
     return [sum(order[e * steps : (e + 1) * steps], []) for e in range(count)]
 
 
 def test_unseeded_pipelines_differ_and_seeded_ones_repeat():
     images = indices()
-    unseeded = [epochs(make_dataset(images, batch_size=10, epochs_from=0), 1, 5)[0]
-                for _ in range(2)]
+    unseeded = [
+        epochs(make_dataset(images, batch_size=10, epochs_from=0), 1, 5)[0] for _ in range(2)
+    ]
     # 50! orders: two draws agree with probability ~1e-64.
     assert unseeded[0] != unseeded[1]
     assert sorted(unseeded[0]) == list(range(50))
-    seeded = [epochs(make_dataset(images, batch_size=10, seed=3, epochs_from=0), 2, 5)
-              for _ in range(2)]
+    seeded = [
+        epochs(make_dataset(images, batch_size=10, seed=3, epochs_from=0), 2, 5) for _ in range(2)
+    ]
     assert seeded[0] == seeded[1]
     assert seeded[0][0] != seeded[0][1]  # a new order each epoch
 
@@ -48,11 +47,13 @@ def test_resumed_epochs_equal_uninterrupted_ones(buffer):
     images = indices()
     whole = epochs(
         make_dataset(images, batch_size=10, seed=5, epochs_from=0, shuffle_buffer=buffer),
-        3, 5,
+        3,
+        5,
     )
     resumed = epochs(
         make_dataset(images, batch_size=10, seed=5, epochs_from=2, shuffle_buffer=buffer),
-        1, 5,
+        1,
+        5,
     )
     assert resumed[0] == whole[2]
     assert all(sorted(e) == list(range(50)) for e in whole)
@@ -62,9 +63,7 @@ def test_shuffle_buffer_is_honoured_in_the_resumable_pipeline():
     images = indices()
 
     def first_epoch(buffer):
-        dataset = make_dataset(
-            images, batch_size=10, seed=1, epochs_from=0, shuffle_buffer=buffer
-        )
+        dataset = make_dataset(images, batch_size=10, seed=1, epochs_from=0, shuffle_buffer=buffer)
         return epochs(dataset, 1, 5)[0]
 
     # A buffer of one shuffles nothing; so it did before the buffer was
@@ -84,10 +83,20 @@ def test_shuffle_buffer_is_honoured_in_the_resumable_pipeline():
 
 def tiny_options(tmp_path, name, **overrides):
     return options_lib.resolve(
-        {"dataset": "mnist_sample", "image_size": 8, "latent_dim": 8,
-         "batch_size": 16, "steps_per_epoch": 2, "epochs": 2,
-         "logdir": str(tmp_path), "run_name": name, "tensorboard": False,
-         "sample_every": 0, "loss_plot": False, **overrides}
+        {
+            "dataset": "mnist_sample",
+            "image_size": 8,
+            "latent_dim": 8,
+            "batch_size": 16,
+            "steps_per_epoch": 2,
+            "epochs": 2,
+            "logdir": str(tmp_path),
+            "run_name": name,
+            "tensorboard": False,
+            "sample_every": 0,
+            "loss_plot": False,
+            **overrides,
+        }
     )
 
 
@@ -105,9 +114,7 @@ def recorded_pipelines(monkeypatch):
     return calls
 
 
-def test_unseeded_runs_draw_record_and_print_their_seed(
-    tmp_path, capsys, recorded_pipelines
-):
+def test_unseeded_runs_draw_record_and_print_their_seed(tmp_path, capsys, recorded_pipelines):
     seeds = []
     for name in ("a", "b"):
         options = tiny_options(tmp_path, name, epochs=1)
@@ -129,17 +136,14 @@ def test_resume_of_an_unseeded_run_replays_its_seed(tmp_path, recorded_pipelines
     with pytest.raises(KeyboardInterrupt):
         training.train(options, run_dir, callbacks=[StopAt(1)], verbose=0)
     seed = options_lib.read_options(run_dir)["seed"]
-    gan, _ = training.train(options_lib.read_options(run_dir), run_dir,
-                            resume=True, verbose=0)
+    gan, _ = training.train(options_lib.read_options(run_dir), run_dir, resume=True, verbose=0)
     # Epoch 2 of the resumed run is shuffled by (seed, 1): the batches of
     # an uninterrupted run (test_resumed_epochs_equal_uninterrupted_ones).
     assert recorded_pipelines == [(seed, 0), (seed, 1)]
     assert int(gan.g_optimizer.iterations) == 4
 
 
-def test_old_runs_recorded_without_a_seed_resume_with_seed_0(
-    tmp_path, recorded_pipelines
-):
+def test_old_runs_recorded_without_a_seed_resume_with_seed_0(tmp_path, recorded_pipelines):
     options = tiny_options(tmp_path, "old", seed=0)
     run_dir = training.new_run_dir(options)
     with pytest.raises(KeyboardInterrupt):

@@ -63,9 +63,7 @@ def test_classifier_trains_on_mnist_sample_to_stated_accuracy(mnist_classifier):
 def test_classifier_cache_files(mnist_classifier, session_cache):
     path = mnist_classifier.path
     assert os.path.dirname(path) == str(session_cache / "classifiers")
-    assert path.endswith(".keras") and os.path.basename(path).startswith(
-        "mnist_sample-"
-    )
+    assert path.endswith(".keras") and os.path.basename(path).startswith("mnist_sample-")
     record = json.loads(open(path[: -len(".keras")] + ".json").read())
     assert record["test_accuracy"] == mnist_classifier.test_accuracy
     assert record["training_seconds"] > 0
@@ -78,9 +76,7 @@ def test_classifier_cache_files(mnist_classifier, session_cache):
 
 
 @pytest.mark.slow
-def test_classifier_cache_hit_does_not_retrain(
-    mnist_classifier, session_cache, monkeypatch
-):
+def test_classifier_cache_hit_does_not_retrain(mnist_classifier, session_cache, monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("the classifier was trained again")
 
@@ -99,8 +95,10 @@ def test_classifier_cache_hit_does_not_retrain(
     images = np.random.default_rng(0).uniform(-1, 1, (5, 28, 28, 1))
     # The same weights: equal up to float32 rounding (features are O(1-10)).
     np.testing.assert_allclose(
-        again.features(images), mnist_classifier.features(images),
-        rtol=1e-5, atol=1e-5,
+        again.features(images),
+        mnist_classifier.features(images),
+        rtol=1e-5,
+        atol=1e-5,
     )
 
 
@@ -110,9 +108,7 @@ def test_classifier_features_and_probabilities(mnist_classifier):
 
     images, labels = load_arrays("mnist_sample", split="test")
     images, labels = images[:300], labels[:300]  # uint8 is scaled first.
-    features, probs = mnist_classifier.features_and_probabilities(
-        images, batch_size=64
-    )
+    features, probs = mnist_classifier.features_and_probabilities(images, batch_size=64)
     assert features.shape == (300, 128) and features.dtype == np.float64
     assert probs.shape == (300, 10) and probs.dtype == np.float64
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
@@ -215,9 +211,7 @@ def test_build_classifier_adds_convolutions_for_large_images():
     small = build_classifier((28, 28, 1), 10)
     large = build_classifier((64, 64, 3), 5)
     assert small.output_shape == (None, 10) and large.output_shape == (None, 5)
-    assert [layer.name for layer in small.layers if "conv" in layer.name] == [
-        "conv1", "conv2"
-    ]
+    assert [layer.name for layer in small.layers if "conv" in layer.name] == ["conv1", "conv2"]
     assert large.get_layer("conv3").output.shape[1:3] == (8, 8)
     assert small.get_layer("features").output.shape == (None, 128)
     # Seeded: building twice gives the same weights.

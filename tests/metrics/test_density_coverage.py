@@ -93,11 +93,31 @@ def test_registered_metric():
 @pytest.mark.parametrize(
     "real, fake, kwargs, match",
     [
-        (np.zeros((5, 2)), np.zeros((10, 2)), {}, r"`real_features` must have at least 6 samples \(more than k=5\).*received 5"),
-        (np.zeros((10, 2)), np.zeros((0, 2)), {}, r"`fake_features` must have at least 1 samples; received 0"),
+        (
+            np.zeros((5, 2)),
+            np.zeros((10, 2)),
+            {},
+            r"`real_features` must have at least 6 samples \(more than k=5\).*received 5",
+        ),
+        (
+            np.zeros((10, 2)),
+            np.zeros((0, 2)),
+            {},
+            r"`fake_features` must have at least 1 samples; received 0",
+        ),
         (np.zeros((10, 2)), np.zeros((10, 3)), {}, r"same number of features"),
-        (np.zeros((10, 2)), np.zeros((10, 2)), dict(k=1.5), r"^Expected `k` to be an int >= 1\. Received: 1\.5$"),
-        (np.zeros((10, 2)), [[np.inf, 0.0]], {}, r"`fake_features` must contain only finite values; received 0 NaN and 1 infinite"),
+        (
+            np.zeros((10, 2)),
+            np.zeros((10, 2)),
+            dict(k=1.5),
+            r"^Expected `k` to be an int >= 1\. Received: 1\.5$",
+        ),
+        (
+            np.zeros((10, 2)),
+            [[np.inf, 0.0]],
+            {},
+            r"`fake_features` must contain only finite values; received 0 NaN and 1 infinite",
+        ),
     ],
 )
 def test_validation(real, fake, kwargs, match):

@@ -55,9 +55,9 @@ def test_diagonal_covariances_closed_form():
 
 def test_known_small_value():
     # ||(3, 4)||^2 = 25, equal covariances cancel.
-    assert fid_statistics_to_metric(
-        [0.0, 0.0], np.eye(2), [3.0, 4.0], np.eye(2)
-    ) == pytest.approx(25.0, rel=1e-14)
+    assert fid_statistics_to_metric([0.0, 0.0], np.eye(2), [3.0, 4.0], np.eye(2)) == pytest.approx(
+        25.0, rel=1e-14
+    )
     # Variances 1 and 4 in 1-D: 1 + 4 - 2 * 2 = 1.
     assert fid_statistics_to_metric([0.0], [[1.0]], [0.0], [[4.0]]) == pytest.approx(1.0)
 
@@ -94,9 +94,7 @@ def test_non_commuting_two_by_two_closed_form(seed):
     product = s1 @ s2
     tr_sqrt = np.sqrt(np.trace(product) + 2 * np.sqrt(np.linalg.det(product)))
     mu1, mu2 = rng.normal(size=2), rng.normal(size=2)
-    expected = (
-        np.sum((mu1 - mu2) ** 2) + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt
-    )
+    expected = np.sum((mu1 - mu2) ** 2) + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt
     assert trace_sqrt_product(s1, s2) == pytest.approx(tr_sqrt, rel=1e-12)
     assert fid_statistics_to_metric(mu1, s1, mu2, s2) == pytest.approx(expected, rel=1e-10)
 
@@ -181,7 +179,9 @@ def test_statistics_validation(features, match):
 
 
 def test_from_features_mismatched_dims():
-    with pytest.raises(ValueError, match=r"same number of features; received shapes \(5, 3\) and \(5, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"same number of features; received shapes \(5, 3\) and \(5, 4\)"
+    ):
         fid_from_features(np.zeros((5, 3)), np.zeros((5, 4)))
 
 
@@ -197,11 +197,20 @@ def test_registered_metric_validation():
     [
         (([0.0, 0.0], np.eye(2), [0.0], np.eye(1)), r"`mu1` and `mu2` must have the same shape"),
         ((np.zeros((1, 2)), np.eye(2), np.zeros(2), np.eye(2)), r"1-D mean vector .*\(1, 2\)"),
-        ((np.zeros(2), np.eye(3), np.zeros(2), np.eye(2)), r"`sigma1` must be a square .*\(2, 2\).*\(3, 3\)"),
+        (
+            (np.zeros(2), np.eye(3), np.zeros(2), np.eye(2)),
+            r"`sigma1` must be a square .*\(2, 2\).*\(3, 3\)",
+        ),
         ((np.zeros(2), np.eye(2), np.zeros(2), np.ones((2, 3))), r"`sigma2` must be a square"),
-        ((np.zeros(2), [[1.0, 0.5], [0.0, 1.0]], np.zeros(2), np.eye(2)), r"`sigma1` must be a symmetric"),
+        (
+            (np.zeros(2), [[1.0, 0.5], [0.0, 1.0]], np.zeros(2), np.eye(2)),
+            r"`sigma1` must be a symmetric",
+        ),
         ((np.zeros(2), np.eye(2), [np.nan, 0.0], np.eye(2)), r"`mu2` must contain only finite"),
-        ((np.zeros(2), np.eye(2), np.zeros(2), np.full((2, 2), np.inf)), r"`sigma2` must contain only finite"),
+        (
+            (np.zeros(2), np.eye(2), np.zeros(2), np.full((2, 2), np.inf)),
+            r"`sigma2` must contain only finite",
+        ),
     ],
 )
 def test_statistics_to_metric_validation(args, match):

@@ -37,9 +37,7 @@ def test_identical_rows_score_one():
 def test_matches_entropy_identity_for_one_split():
     # exp(E_x KL(p(y|x) || p(y))) = exp(H(p(y)) - E_x H(p(y|x))).
     probs = np.random.default_rng(1).dirichlet(np.full(5, 0.3), size=40)
-    expected = np.exp(
-        _entropy(probs.mean(axis=0)) - np.mean([_entropy(p) for p in probs])
-    )
+    expected = np.exp(_entropy(probs.mean(axis=0)) - np.mean([_entropy(p) for p in probs]))
     got = inception_score_from_probs(probs, splits=1)[KEY_IS_MEAN]
     assert got == pytest.approx(expected, rel=1e-12)
 
@@ -47,7 +45,7 @@ def test_matches_entropy_identity_for_one_split():
 def test_splits_are_contiguous_chunks_with_ddof0_std():
     rng = np.random.default_rng(2)
     probs = rng.dirichlet(np.full(4, 0.5), size=23)
-    chunks = [probs[i * 23 // 3:(i + 1) * 23 // 3] for i in range(3)]
+    chunks = [probs[i * 23 // 3 : (i + 1) * 23 // 3] for i in range(3)]
     scores = [inception_score_from_probs(c, splits=1)[KEY_IS_MEAN] for c in chunks]
     result = inception_score_from_probs(probs, splits=3)
     assert result[KEY_IS_MEAN] == pytest.approx(np.mean(scores), rel=1e-12)
@@ -81,9 +79,17 @@ def test_rows_within_tolerance_are_renormalised():
     "probs, kwargs, match",
     [
         (np.full((4, 2), 0.5), dict(splits=5), r"at least `splits`=5 samples .*received 4"),
-        (np.full((4, 2), 0.5), dict(splits=0), r"^Expected `splits` to be an int >= 1\. Received: 0$"),
+        (
+            np.full((4, 2), 0.5),
+            dict(splits=0),
+            r"^Expected `splits` to be an int >= 1\. Received: 0$",
+        ),
         (np.array([[1.2, -0.2]] * 4), {}, r"non-negative probabilities; received minimum value"),
-        (np.array([[0.5, 0.4]] * 4), dict(splits=2), r"sum to 1 \(within 0.001\); received 4 row\(s\) .*row 0 sums to 0.9"),
+        (
+            np.array([[0.5, 0.4]] * 4),
+            dict(splits=2),
+            r"sum to 1 \(within 0.001\); received 4 row\(s\) .*row 0 sums to 0.9",
+        ),
         (np.full(4, 0.25), {}, r"`probs` must be a 2-D array .*\(4,\)"),
         (np.array([[np.nan, 1.0]] * 4), dict(splits=2), r"finite values; received 4 NaN"),
     ],

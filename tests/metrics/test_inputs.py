@@ -19,5 +19,7 @@ def test_fields_and_frozen():
 def test_require_names_the_metric_and_the_field():
     inputs = MetricInputs(fake_probs=[[1.0]])
     assert inputs.require("fake_probs", "is", "probabilities") == [[1.0]]
-    with pytest.raises(ValueError, match=r"^Metric 'kid' needs `real_features` \(features\); received None\.$"):
+    with pytest.raises(
+        ValueError, match=r"^Metric 'kid' needs `real_features` \(features\); received None\.$"
+    ):
         inputs.require("real_features", "kid", "features")

@@ -43,9 +43,7 @@ def test_polynomial_kernel_values():
 def test_mmd2_unbiased_matches_naive_loops():
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(7, 3)), rng.normal(size=(9, 3)) + 0.5
-    got = mmd2_unbiased(
-        polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
-    )
+    got = mmd2_unbiased(polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y))
     assert got == pytest.approx(_naive_mmd2(x, y), rel=1e-12)
 
 
@@ -120,7 +118,10 @@ def test_default_subsets_differ_so_kid_std_is_positive():
 def test_subset_size_larger_than_a_set_is_refused():
     rng = np.random.default_rng(6)
     x, y = rng.normal(size=(12, 3)), rng.normal(size=(20, 3))
-    with pytest.raises(ValueError, match=r"at most the size of the smaller set \(12\); received subset_size=13 .*default, 6"):
+    with pytest.raises(
+        ValueError,
+        match=r"at most the size of the smaller set \(12\); received subset_size=13 .*default, 6",
+    ):
         kid_features_to_metric(x, y, subset_size=13)
     # A subset as large as the set is allowed (as in torch-fidelity): every
     # subset of x is then all of x; both sets whole gives kid_std 0.
@@ -202,8 +203,16 @@ def test_option_validation(kwargs, match):
     "x, y, match",
     [
         (np.zeros((1, 3)), np.zeros((5, 3)), r"`features1` must have at least 2 samples .*MMD"),
-        (np.zeros((5, 3)), np.zeros((5, 4)), r"same number of features; received shapes \(5, 3\) and \(5, 4\)"),
-        (np.zeros((5, 3)), np.full((5, 3), np.nan), r"`features2` must contain only finite values; received 15 NaN"),
+        (
+            np.zeros((5, 3)),
+            np.zeros((5, 4)),
+            r"same number of features; received shapes \(5, 3\) and \(5, 4\)",
+        ),
+        (
+            np.zeros((5, 3)),
+            np.full((5, 3), np.nan),
+            r"`features2` must contain only finite values; received 15 NaN",
+        ),
         (np.zeros(5), np.zeros((5, 1)), r"`features1` must be a 2-D array"),
     ],
 )

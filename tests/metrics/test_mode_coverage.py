@@ -18,7 +18,10 @@ UNIFORM_REAL = np.repeat(np.arange(10), 50)
 
 def test_keys():
     assert (KEY_MODE_HISTOGRAM, KEY_MODE_KL, KEY_MODES_COVERED, KEY_NUM_CLASSES) == (
-        "mode_histogram", "mode_kl", "modes_covered", "num_classes",
+        "mode_histogram",
+        "mode_kl",
+        "modes_covered",
+        "num_classes",
     )
 
 
@@ -44,7 +47,9 @@ def test_probabilities_are_assigned_to_argmax_class():
     rng = np.random.default_rng(0)
     probs = rng.dirichlet(np.ones(4), size=100)
     from_probs = mode_coverage_from_predictions(probs, np.arange(4))
-    from_labels = mode_coverage_from_predictions(np.argmax(probs, axis=1), np.arange(4), num_classes=4)
+    from_labels = mode_coverage_from_predictions(
+        np.argmax(probs, axis=1), np.arange(4), num_classes=4
+    )
     assert from_probs == from_labels
 
 
@@ -86,35 +91,93 @@ def test_labels_to_histogram():
 def test_registered_metric():
     probs = np.eye(3)[[0, 0, 1]]
     expected = mode_coverage_from_predictions(probs, [0, 1, 2])
-    assert mode_module.mode_coverage_metric(MetricInputs(fake_probs=probs, real_labels=[0, 1, 2])) == expected
+    assert (
+        mode_module.mode_coverage_metric(MetricInputs(fake_probs=probs, real_labels=[0, 1, 2]))
+        == expected
+    )
     # Real labels fall back to the argmax of real_probs.
-    assert mode_module.mode_coverage_metric(MetricInputs(fake_probs=probs, real_probs=np.eye(3))) == expected
+    assert (
+        mode_module.mode_coverage_metric(MetricInputs(fake_probs=probs, real_probs=np.eye(3)))
+        == expected
+    )
 
 
 def test_registered_metric_requires_inputs():
     with pytest.raises(ValueError, match=r"Metric 'modes' needs `fake_probs`.*received None"):
         mode_module.mode_coverage_metric(MetricInputs(real_labels=[0, 1]))
-    with pytest.raises(ValueError, match=r"needs `real_labels` .* or `real_probs` .*received None for both"):
+    with pytest.raises(
+        ValueError, match=r"needs `real_labels` .* or `real_probs` .*received None for both"
+    ):
         mode_module.mode_coverage_metric(MetricInputs(fake_probs=np.eye(2)))
 
 
 @pytest.mark.parametrize(
     "fake, real, kwargs, match",
     [
-        (np.eye(3), [0, 1, 3], {}, r"`real_labels` must hold labels in \[0, 3\) for num_classes=3; received label 3"),
-        (np.eye(3), [0, 1], dict(num_classes=4), r"`num_classes`=4 does not match the width of `fake_predictions`; received shape \(3, 3\)"),
-        (np.zeros((2, 2, 2)), [0], {}, r"probabilities of shape \(num_samples, num_classes\) or labels .*\(2, 2, 2\)"),
-        ([0, 1], [0.5, 1.0], {}, r"`real_labels` must hold integer class labels; received non-integer values such as 0.5"),
-        ([0, -1], [0, 1], {}, r"`fake_predictions` must hold non-negative class labels; received minimum label -1"),
+        (
+            np.eye(3),
+            [0, 1, 3],
+            {},
+            r"`real_labels` must hold labels in \[0, 3\) for num_classes=3; received label 3",
+        ),
+        (
+            np.eye(3),
+            [0, 1],
+            dict(num_classes=4),
+            r"`num_classes`=4 does not match the width of `fake_predictions`; received shape \(3, 3\)",
+        ),
+        (
+            np.zeros((2, 2, 2)),
+            [0],
+            {},
+            r"probabilities of shape \(num_samples, num_classes\) or labels .*\(2, 2, 2\)",
+        ),
+        (
+            [0, 1],
+            [0.5, 1.0],
+            {},
+            r"`real_labels` must hold integer class labels; received non-integer values such as 0.5",
+        ),
+        (
+            [0, -1],
+            [0, 1],
+            {},
+            r"`fake_predictions` must hold non-negative class labels; received minimum label -1",
+        ),
         ([0, 1], [], {}, r"`real_labels` must not be empty"),
-        ([0, 1], [[0, 1]], {}, r"`real_labels` must be a 1-D array of integer class labels; received shape \(1, 2\)"),
+        (
+            [0, 1],
+            [[0, 1]],
+            {},
+            r"`real_labels` must be a 1-D array of integer class labels; received shape \(1, 2\)",
+        ),
         (None, [0, 1], {}, r"`fake_predictions` is required; received None"),
         ([0, 1], None, {}, r"`real_labels` is required; received None"),
-        ([0, 1], [0, 1], dict(num_classes=0), r"^Expected `num_classes` to be an int >= 1\. Received: 0$"),
-        ([0, 1], [0, 1], dict(min_count=0), r"^Expected `min_count` to be an int >= 1\. Received: 0$"),
-        ([0, 1], [0, 1], dict(min_fraction=1.5), r"`min_fraction` must be a real number in \[0.0, 1.0\]; received 1.5"),
+        (
+            [0, 1],
+            [0, 1],
+            dict(num_classes=0),
+            r"^Expected `num_classes` to be an int >= 1\. Received: 0$",
+        ),
+        (
+            [0, 1],
+            [0, 1],
+            dict(min_count=0),
+            r"^Expected `min_count` to be an int >= 1\. Received: 0$",
+        ),
+        (
+            [0, 1],
+            [0, 1],
+            dict(min_fraction=1.5),
+            r"`min_fraction` must be a real number in \[0.0, 1.0\]; received 1.5",
+        ),
         ([0, 1], [0, 1], dict(epsilon=-1.0), r"`epsilon` must be a real number in \[0.0, 1.0\]"),
-        (np.array([[np.nan, 1.0]]), [0, 1], {}, r"`fake_predictions` must contain only finite values; received 1 NaN"),
+        (
+            np.array([[np.nan, 1.0]]),
+            [0, 1],
+            {},
+            r"`fake_predictions` must contain only finite values; received 1 NaN",
+        ),
         ([0.0, np.nan], [0, 1], {}, r"`fake_predictions` must contain only finite values"),
     ],
 )
@@ -139,5 +202,8 @@ def test_histograms_to_metric_validation(fake, real, match):
 
 
 def test_labels_to_histogram_validation():
-    with pytest.raises(ValueError, match=r"`labels` must hold labels in \[0, 2\) for num_classes=2; received label 5"):
+    with pytest.raises(
+        ValueError,
+        match=r"`labels` must hold labels in \[0, 2\) for num_classes=2; received label 5",
+    ):
         mode_labels_to_histogram([0, 5], 2)

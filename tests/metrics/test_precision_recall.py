@@ -17,6 +17,7 @@ def _exact_distances(a, b):
 
 def _reference_precision_recall(real, fake, k):
     """NVlabs compute_pr on full matrices: (k+1)-th smallest incl. self, <=."""
+
     def radii(x):
         return np.sort(_exact_distances(x, x), axis=1)[:, k]
 
@@ -51,9 +52,7 @@ def test_distances_of_a_set_to_itself_are_exactly_symmetric(batch_size):
     np.testing.assert_array_equal(np.diag(full), 0.0)
     # A copy holds the same samples: the same exact distances.
     copy_blocks = _neighbours.iter_distance_blocks(x.copy(), x, batch_size)
-    np.testing.assert_array_equal(
-        np.concatenate([block for _, block in copy_blocks]), full
-    )
+    np.testing.assert_array_equal(np.concatenate([block for _, block in copy_blocks]), full)
     # Still the Euclidean distances: distances here are ~13, the expansion
     # loses ~1e-13 of that to cancellation; 1e-10 says "correct", not "bitwise".
     np.testing.assert_allclose(full, _exact_distances(x, x), rtol=1e-10, atol=0)
@@ -127,12 +126,42 @@ def test_registered_metric():
 @pytest.mark.parametrize(
     "real, fake, kwargs, match",
     [
-        (np.zeros((3, 2)), np.zeros((10, 2)), {}, r"`real_features` must have at least 4 samples \(more than k=3\).*received 3"),
-        (np.zeros((10, 2)), np.zeros((2, 2)), dict(k=2), r"`fake_features` must have at least 3 samples"),
-        (np.zeros((10, 2)), np.zeros((10, 3)), {}, r"same number of features; received shapes \(10, 2\) and \(10, 3\)"),
-        (np.zeros((10, 2)), np.zeros((10, 2)), dict(k=0), r"^Expected `k` to be an int >= 1\. Received: 0$"),
-        (np.zeros((10, 2)), np.zeros((10, 2)), dict(batch_size=0), r"^Expected `batch_size` to be an int >= 1\. Received: 0$"),
-        (np.full((10, 2), np.nan), np.zeros((10, 2)), {}, r"`real_features` must contain only finite"),
+        (
+            np.zeros((3, 2)),
+            np.zeros((10, 2)),
+            {},
+            r"`real_features` must have at least 4 samples \(more than k=3\).*received 3",
+        ),
+        (
+            np.zeros((10, 2)),
+            np.zeros((2, 2)),
+            dict(k=2),
+            r"`fake_features` must have at least 3 samples",
+        ),
+        (
+            np.zeros((10, 2)),
+            np.zeros((10, 3)),
+            {},
+            r"same number of features; received shapes \(10, 2\) and \(10, 3\)",
+        ),
+        (
+            np.zeros((10, 2)),
+            np.zeros((10, 2)),
+            dict(k=0),
+            r"^Expected `k` to be an int >= 1\. Received: 0$",
+        ),
+        (
+            np.zeros((10, 2)),
+            np.zeros((10, 2)),
+            dict(batch_size=0),
+            r"^Expected `batch_size` to be an int >= 1\. Received: 0$",
+        ),
+        (
+            np.full((10, 2), np.nan),
+            np.zeros((10, 2)),
+            {},
+            r"`real_features` must contain only finite",
+        ),
         (np.zeros((10, 2, 1)), np.zeros((10, 2)), {}, r"`real_features` must be a 2-D array"),
     ],
 )

@@ -74,7 +74,10 @@ def test_compute_metrics_takes_one_inputs_object(inputs):
     assert metrics.compute_metrics(
         BUILTIN, inputs=metrics.MetricInputs(**inputs), metric_kwargs=options
     ) == metrics.compute_metrics(BUILTIN, **inputs, metric_kwargs=options)
-    with pytest.raises(ValueError, match=r"either `inputs` or the arrays .* Received `inputs` and \['real_features'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"either `inputs` or the arrays .* Received `inputs` and \['real_features'\]",
+    ):
         metrics.compute_metrics(
             ["fid"], inputs["real_features"], inputs=metrics.MetricInputs(**inputs)
         )
@@ -82,14 +85,24 @@ def test_compute_metrics_takes_one_inputs_object(inputs):
 
 def test_compute_metrics_merges_all_results(inputs):
     result = metrics.compute_metrics(
-        BUILTIN, **inputs, metric_kwargs={"kid": {"subsets": 5, "subset_size": 10}, "is": {"splits": 3}}
+        BUILTIN,
+        **inputs,
+        metric_kwargs={"kid": {"subsets": 5, "subset_size": 10}, "is": {"splits": 3}},
     )
     assert set(result) == {
-        metrics.KEY_FID, metrics.KEY_KID_MEAN, metrics.KEY_KID_STD,
-        metrics.KEY_IS_MEAN, metrics.KEY_IS_STD, metrics.KEY_PRECISION,
-        metrics.KEY_RECALL, metrics.KEY_DENSITY, metrics.KEY_COVERAGE,
-        metrics.KEY_MODE_HISTOGRAM, metrics.KEY_MODE_KL,
-        metrics.KEY_MODES_COVERED, metrics.KEY_NUM_CLASSES,
+        metrics.KEY_FID,
+        metrics.KEY_KID_MEAN,
+        metrics.KEY_KID_STD,
+        metrics.KEY_IS_MEAN,
+        metrics.KEY_IS_STD,
+        metrics.KEY_PRECISION,
+        metrics.KEY_RECALL,
+        metrics.KEY_DENSITY,
+        metrics.KEY_COVERAGE,
+        metrics.KEY_MODE_HISTOGRAM,
+        metrics.KEY_MODE_KL,
+        metrics.KEY_MODES_COVERED,
+        metrics.KEY_NUM_CLASSES,
     }
     assert result[metrics.KEY_FID] == metrics.fid_from_features(
         inputs["real_features"], inputs["fake_features"]
@@ -98,7 +111,8 @@ def test_compute_metrics_merges_all_results(inputs):
 
 def test_compute_metrics_accepts_a_single_name(inputs):
     assert set(metrics.compute_metrics("pr", inputs["real_features"], inputs["fake_features"])) == {
-        "precision", "recall",
+        "precision",
+        "recall",
     }
 
 
@@ -107,12 +121,20 @@ def test_compute_metrics_validation(inputs):
         metrics.compute_metrics(["fid", "fid"])
     with pytest.raises(ValueError, match=r"Unknown metric 'nope'"):
         metrics.compute_metrics(["fid", "nope"])
-    with pytest.raises(ValueError, match=r"`metric_kwargs` has entries for metrics that were not requested: \['kid'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"`metric_kwargs` has entries for metrics that were not requested: \['kid'\]",
+    ):
         metrics.compute_metrics(["fid"], metric_kwargs={"kid": {}})
     with pytest.raises(ValueError, match=r"Metric 'is' needs `fake_probs`"):
         metrics.compute_metrics(["is"], inputs["real_features"], inputs["fake_features"])
     with pytest.raises(TypeError):
-        metrics.compute_metrics(["fid"], inputs["real_features"], inputs["fake_features"], metric_kwargs={"fid": {"seed": 0}})
+        metrics.compute_metrics(
+            ["fid"],
+            inputs["real_features"],
+            inputs["fake_features"],
+            metric_kwargs={"fid": {"seed": 0}},
+        )
 
 
 def test_register_metric(restore_registry):
@@ -131,7 +153,10 @@ def test_register_metric(restore_registry):
 
 
 def test_a_metric_with_the_signature_before_metric_inputs_still_registers(restore_registry):
-    with pytest.warns(DeprecationWarning, match=r"'old_gap' is registered with the signature .* deprecated"):
+    with pytest.warns(
+        DeprecationWarning, match=r"'old_gap' is registered with the signature .* deprecated"
+    ):
+
         @metrics.register_metric("old_gap")
         def old_gap(real_features, fake_features, **kwargs):
             return {"old_gap": float(abs(np.mean(real_features) - np.mean(fake_features)))}
@@ -145,7 +170,10 @@ def test_register_metric_rejects_bad_names_and_duplicates(restore_registry):
         metrics.register_metric("")
     with pytest.raises(ValueError, match=r"non-empty string; received 3"):
         metrics.register_metric(3)
-    with pytest.raises(ValueError, match=r"Metric name 'fid' is already registered to keras_gan.metrics.fid.fid_metric"):
+    with pytest.raises(
+        ValueError,
+        match=r"Metric name 'fid' is already registered to keras_gan.metrics.fid.fid_metric",
+    ):
         metrics.register_metric("fid")(lambda *args, **kwargs: {})
     with pytest.raises(ValueError, match=r"Only callables can be registered"):
         metrics.register_metric("x")(42)
@@ -162,13 +190,25 @@ def _module_files():
 
 # The staged metric maths: pure NumPy, cheap to import. Feature extractors and
 # caches live beside it and may use Keras and the standard library.
-CORE = ("fid", "kid", "inception_score", "precision_recall", "density_coverage",
-        "mode_coverage", "_neighbours", "_registry", "_validation", "inputs")
+CORE = (
+    "fid",
+    "kid",
+    "inception_score",
+    "precision_recall",
+    "density_coverage",
+    "mode_coverage",
+    "_neighbours",
+    "_registry",
+    "_validation",
+    "inputs",
+)
 # The deprecated old paths of what moved to keras_gan.evaluation.
 MOVED = ("reference",)
 
 
-@pytest.mark.parametrize("path", [p for p in _module_files() if p.stem in CORE], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in _module_files() if p.stem in CORE], ids=lambda p: p.name
+)
 def test_no_tensorflow_keras_scipy_or_assert(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
@@ -180,8 +220,16 @@ def test_no_tensorflow_keras_scipy_or_assert(path):
         else:
             continue
         for root in roots:
-            allowed = {"numpy", "numbers", "keras_gan", "", "dataclasses", "functools",
-                       "inspect", "warnings"}
+            allowed = {
+                "numpy",
+                "numbers",
+                "keras_gan",
+                "",
+                "dataclasses",
+                "functools",
+                "inspect",
+                "warnings",
+            }
             assert root in allowed, f"{path.name} imports {root}"
 
 

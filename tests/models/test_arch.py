@@ -60,10 +60,19 @@ def test_cli_folder_preset_says_what_it_chose_and_a_batch_that_works(tmp_path, c
     folder = _folder(tmp_path / "photos", 30, 70)
     # Too big a batch, given explicitly: it is kept, then refused with a
     # batch that would work; the image size is picked and said.
-    code = cli.main([
-        "train", "--dataset", str(folder), "--preset", "folder",
-        "--batch-size", "64", "--logdir", str(tmp_path / "logs"),
-    ])
+    code = cli.main(
+        [
+            "train",
+            "--dataset",
+            str(folder),
+            "--preset",
+            "folder",
+            "--batch-size",
+            "64",
+            "--logdir",
+            str(tmp_path / "logs"),
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 2
     assert "Folder preset chose --image-size 64 (median image side 70 px" in out

@@ -14,11 +14,28 @@ def test_lecture_networks_layer_for_layer():
     assert g.count_params() == 2_330_944
     assert d.count_params() == 212_865
     assert [type(layer).__name__ for layer in g.layers[1:]] == [
-        "Dense", "BatchNormalization", "LeakyReLU", "Reshape",
-        "Conv2DTranspose", "BatchNormalization", "LeakyReLU",
-        "Conv2DTranspose", "BatchNormalization", "LeakyReLU", "Conv2DTranspose"]
+        "Dense",
+        "BatchNormalization",
+        "LeakyReLU",
+        "Reshape",
+        "Conv2DTranspose",
+        "BatchNormalization",
+        "LeakyReLU",
+        "Conv2DTranspose",
+        "BatchNormalization",
+        "LeakyReLU",
+        "Conv2DTranspose",
+    ]
     assert [type(layer).__name__ for layer in d.layers[1:]] == [
-        "Conv2D", "LeakyReLU", "Dropout", "Conv2D", "LeakyReLU", "Dropout", "Flatten", "Dense"]
+        "Conv2D",
+        "LeakyReLU",
+        "Dropout",
+        "Conv2D",
+        "LeakyReLU",
+        "Dropout",
+        "Flatten",
+        "Dense",
+    ]
     assert g.input_shape == (None, 100) and g.output_shape == (None, 28, 28, 1)
     assert g.layers[-1].activation.__name__ == "tanh"
     assert d.output_shape == (None, 1)
@@ -44,7 +61,11 @@ def test_discriminator_dropout_rate_is_an_option():
     without = dcgan_discriminator(dropout=0)
     assert without.count_params() == 212865
     assert not [layer for layer in without.layers if isinstance(layer, keras.layers.Dropout)]
-    rates = [layer.rate for layer in dcgan_discriminator(dropout=0.5).layers if isinstance(layer, keras.layers.Dropout)]
+    rates = [
+        layer.rate
+        for layer in dcgan_discriminator(dropout=0.5).layers
+        if isinstance(layer, keras.layers.Dropout)
+    ]
     assert rates == [0.5, 0.5]
     with pytest.raises(ValueError, match=r"Expected `dropout` in \[0, 1\). Received: dropout=1"):
         dcgan_discriminator(dropout=1)

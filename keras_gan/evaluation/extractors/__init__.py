@@ -88,8 +88,7 @@ def get_extractor(name, dataset=None, settings=None, **kwargs):
     if name == "inception":
         return InceptionExtractor(**kwargs)
     raise ValueError(
-        f"Expected an extractor name in {EXTRACTORS} or a FeatureExtractor. "
-        f"Received: {name!r}."
+        f"Expected an extractor name in {EXTRACTORS} or a FeatureExtractor. Received: {name!r}."
     )
 
 

@@ -152,10 +152,7 @@ def prepare_images(images, image_shape=None, what="images"):
             f"channels in (1, 3). Received shape {images.shape}."
         )
     if images.shape[0] == 0:
-        raise ValueError(
-            f"Expected at least one image in {what}. Received shape "
-            f"{images.shape}."
-        )
+        raise ValueError(f"Expected at least one image in {what}. Received shape {images.shape}.")
     if image_shape is not None and tuple(images.shape[1:]) != tuple(image_shape):
         raise ValueError(
             f"Expected {what} of shape (N,) + {tuple(image_shape)}, the input "

@@ -75,8 +75,7 @@ class InceptionExtractor(FeatureExtractor):
     def __init__(self, weights="auto", batch_size=32, name="inception"):
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(
-                f"Expected `name` to be a non-empty string without '/'. "
-                f"Received: name={name!r}."
+                f"Expected `name` to be a non-empty string without '/'. Received: name={name!r}."
             )
         self.name = name
         self.batch_size = check_batch_size(batch_size, 32)
@@ -145,9 +144,7 @@ class InceptionExtractor(FeatureExtractor):
 def _resize_to_rgb(images):
     import tensorflow as tf
 
-    images = tf.image.resize(
-        images, (INCEPTION_SIZE, INCEPTION_SIZE), method="bilinear"
-    )
+    images = tf.image.resize(images, (INCEPTION_SIZE, INCEPTION_SIZE), method="bilinear")
     if images.shape[-1] == 1:
         images = tf.repeat(images, 3, axis=-1)
     return tf.clip_by_value(images, -1.0, 1.0)
@@ -219,8 +216,7 @@ def _build_model(weights):
             else f"the weights file {weights}"
         )
         raise InceptionWeightsUnavailableError(
-            f"Could not load InceptionV3 with {tried}: "
-            f"{type(error).__name__}: {error}. {_ADVICE}"
+            f"Could not load InceptionV3 with {tried}: {type(error).__name__}: {error}. {_ADVICE}"
         ) from error
     return keras.Model(
         base.inputs,
