@@ -83,14 +83,16 @@ def _add_run_options(parser):
     # The options of every command that reads a run's generator.
     parser.add_argument("--run", required=True, metavar="RUN_DIR", help=RUN_HELP)
     parser.add_argument(
-        "--generator", choices=tuple(GENERATOR_FILES), default="last",
+        "--generator",
+        choices=tuple(GENERATOR_FILES),
+        default="last",
         help=GENERATOR_HELP,
     )
+    parser.add_argument("--seed", type=int, default=0, help="noise seed (default: 0)")
     parser.add_argument(
-        "--seed", type=int, default=0, help="noise seed (default: 0)"
-    )
-    parser.add_argument(
-        "--backend", choices=options_lib.BACKENDS, default=None,
+        "--backend",
+        choices=options_lib.BACKENDS,
+        default=None,
         help=RUN_BACKEND_HELP,
     )
 
@@ -123,9 +125,9 @@ def _add_train_command(sub):
         choices=sorted(presets_lib.PRESETS),
         help="named settings applied before explicit flags, recorded in "
         "training_options.json ("
-        + "; ".join(
-            f"{p.name}: {p.description}" for p in presets_lib.PRESETS.values()
-        ).replace("%", "%%")
+        + "; ".join(f"{p.name}: {p.description}" for p in presets_lib.PRESETS.values()).replace(
+            "%", "%%"
+        )
         + f") (default: {presets_lib.DEFAULT_PRESET})",
     )
     train.add_argument(
@@ -139,12 +141,12 @@ def _add_train_command(sub):
 
 def _add_sample_command(sub):
     """The `sample` command: a grid, or a folder of PNGs with --out-dir."""
-    sample = sub.add_parser(
-        "sample", help="write a grid of images from a run's generator"
-    )
+    sample = sub.add_parser("sample", help="write a grid of images from a run's generator")
     _add_run_options(sample)
     sample.add_argument(
-        "--n", type=int, default=None,
+        "--n",
+        type=int,
+        default=None,
         help="number of images; for a conditional run without --label, "
         "images in each class row, 8 unless given (default: 16)",
     )
@@ -155,11 +157,10 @@ def _add_sample_command(sub):
         "class)",
     )
     where = sample.add_mutually_exclusive_group()
+    where.add_argument("--out", help="PNG path (default: RUN_DIR/samples/sample.png)")
     where.add_argument(
-        "--out", help="PNG path (default: RUN_DIR/samples/sample.png)"
-    )
-    where.add_argument(
-        "--out-dir", metavar="DIR",
+        "--out-dir",
+        metavar="DIR",
         help="write one PNG per image into DIR instead of a grid (000000.png, "
         "000001.png, ...; grey or RGB at the training images' size), for "
         "clean-fid or torch-fidelity; resumable: files already in DIR are "
@@ -167,7 +168,9 @@ def _add_sample_command(sub):
         "class i mod the number of classes unless --label is given",
     )
     sample.add_argument(
-        "--batch-size", type=int, default=500,
+        "--batch-size",
+        type=int,
+        default=500,
         help="images per generator call with --out-dir (default: 500)",
     )
 
@@ -181,27 +184,36 @@ def _add_evaluate_command(sub):
     )
     _add_run_options(evaluate)
     evaluate.add_argument(
-        "--n", type=int, default=10000,
+        "--n",
+        type=int,
+        default=10000,
         help="generated images (and real images for the floor; clipped to "
         "the real data available) (default: 10000)",
     )
     evaluate.add_argument(
-        "--metrics", nargs="+", default=None,
+        "--metrics",
+        nargs="+",
+        default=None,
         help="metric names (default: fid kid is pr dc modes)",
     )
     evaluate.add_argument(
-        "--extractor", default="classifier", choices=("classifier", "inception"),
+        "--extractor",
+        default="classifier",
+        choices=("classifier", "inception"),
         help="feature extractor: a classifier trained on the run's dataset "
         "(offline, cached) or Keras' ImageNet InceptionV3 (default: "
         "classifier)",
     )
     evaluate.add_argument(
-        "--no-floor", dest="floor", action="store_false",
+        "--no-floor",
+        dest="floor",
+        action="store_false",
         help="skip the real-vs-real floor",
     )
     evaluate.add_argument("--json", action="store_true", help="print JSON")
 
 
+# long: one add_argument call per flag of `keras-gan interpolate`, as argparse reads them
 def _add_interpolate_command(sub):
     """The `interpolate` command: slerp strips, a GIF walk, class mixes."""
     interpolate = sub.add_parser(
@@ -217,44 +229,55 @@ def _add_interpolate_command(sub):
     )
     _add_run_options(interpolate)
     interpolate.add_argument(
-        "--rows", type=int, default=4,
+        "--rows",
+        type=int,
+        default=4,
         help="rows of the PNG strips, each with its own noise; for a "
         "conditional run row i shows class i mod the number of classes "
         "(default: 4)",
     )
     interpolate.add_argument(
-        "--steps", type=int, default=8,
-        help="images per row of the PNG strips, both ends included "
-        "(default: 8)",
+        "--steps",
+        type=int,
+        default=8,
+        help="images per row of the PNG strips, both ends included (default: 8)",
     )
     interpolate.add_argument(
-        "--points", type=int, default=4,
+        "--points",
+        type=int,
+        default=4,
         help="random keypoints the GIF loops through (default: 4)",
     )
     interpolate.add_argument(
-        "--frames", type=int, default=12,
+        "--frames",
+        type=int,
+        default=12,
         help="GIF frames from one keypoint to the next (default: 12)",
     )
     interpolate.add_argument(
-        "--fps", type=float, default=12.0,
+        "--fps",
+        type=float,
+        default=12.0,
         help="GIF frames per second (default: 12)",
     )
     interpolate.add_argument(
-        "--grid", type=int, default=4,
+        "--grid",
+        type=int,
+        default=4,
         help="the GIF shows a GRID x GRID grid of images walking together; "
         "for a conditional run image i keeps class i mod the number of "
         "classes (default: 4)",
     )
+    interpolate.add_argument("--out-dir", help="folder for the files (default: RUN_DIR/samples)")
     interpolate.add_argument(
-        "--out-dir", help="folder for the files (default: RUN_DIR/samples)"
-    )
-    interpolate.add_argument(
-        "--from-label", metavar="LABEL",
+        "--from-label",
+        metavar="LABEL",
         help="conditional runs: the first class of class_interpolation.png, "
         "a number or a class name (give --to-label too)",
     )
     interpolate.add_argument(
-        "--to-label", metavar="LABEL",
+        "--to-label",
+        metavar="LABEL",
         help="conditional runs: the last class of class_interpolation.png",
     )
 
@@ -263,8 +286,7 @@ def _add_export_command(sub):
     """The `export` command: SavedModel, ONNX or TFLite."""
     export = sub.add_parser(
         "export",
-        help="export a run's generator to a SavedModel folder, an ONNX or a "
-        "TFLite file",
+        help="export a run's generator to a SavedModel folder, an ONNX or a TFLite file",
         description="Export the generator that samples (the EMA one when the "
         "run keeps one) with inputs `noise` (float32, batch x latent_dim) "
         "and, for a conditional run, `class_weights` (float32, batch x "
@@ -275,21 +297,27 @@ def _add_export_command(sub):
     )
     export.add_argument("--run", required=True, metavar="RUN_DIR", help=RUN_HELP)
     export.add_argument(
-        "--generator", choices=tuple(GENERATOR_FILES), default="last",
+        "--generator",
+        choices=tuple(GENERATOR_FILES),
+        default="last",
         help=GENERATOR_HELP,
     )
     export.add_argument(
-        "--format", required=True, choices=("savedmodel", "onnx", "tflite"),
+        "--format",
+        required=True,
+        choices=("savedmodel", "onnx", "tflite"),
         help="savedmodel (a folder for TensorFlow / TF Serving), onnx (for "
         "onnxruntime) or tflite (for the LiteRT interpreter)",
     )
     export.add_argument(
-        "--pixels", choices=("signed", "uint8"), default="signed",
-        help="output images as float32 in [-1, 1] (signed) or uint8 in "
-        "[0, 255] (default: signed)",
+        "--pixels",
+        choices=("signed", "uint8"),
+        default="signed",
+        help="output images as float32 in [-1, 1] (signed) or uint8 in [0, 255] (default: signed)",
     )
     export.add_argument(
-        "--out", metavar="PATH",
+        "--out",
+        metavar="PATH",
         help="where to write: a folder for savedmodel, a .onnx or .tflite "
         "file (default: RUN_DIR/export/generator_savedmodel, "
         "generator.onnx or generator.tflite)",
@@ -312,13 +340,9 @@ def _resume_options(args):
     # under every backend (the numbers then differ by float rounding).
     if "backend" in requested:
         saved = {**saved, "backend": requested.pop("backend")}
-    clashes = {
-        k: (saved[k], v) for k, v in requested.items() if saved[k] != v
-    }
+    clashes = {k: (saved[k], v) for k, v in requested.items() if saved[k] != v}
     if clashes:
-        detail = ", ".join(
-            f"{k}: saved {s!r}, requested {r!r}" for k, (s, r) in clashes.items()
-        )
+        detail = ", ".join(f"{k}: saved {s!r}, requested {r!r}" for k, (s, r) in clashes.items())
         raise ValueError(
             f"Cannot resume {args.resume!r} with different options ({detail}). "
             "Only --epochs and --backend may change on resume."
@@ -345,9 +369,7 @@ def _train(args, parser):
                 # Image size and batch from the folder, unless given.
                 from keras_gan.data.folder import folder_settings
 
-                size, batch, message = folder_settings(
-                    folder, args.image_size, args.batch_size
-                )
+                size, batch, message = folder_settings(folder, args.image_size, args.batch_size)
                 options = {**options, "image_size": size, "batch_size": batch}
                 print(message, flush=True)
     except ValueError as err:
@@ -443,10 +465,13 @@ def _sampler(args, parser, purpose):
 
 
 def _sample(args, parser):
-    _check_int_flags(parser, (
-        ("--n", 1 if args.n is None else args.n, 1),
-        ("--batch-size", args.batch_size, 1),
-    ))
+    _check_int_flags(
+        parser,
+        (
+            ("--n", 1 if args.n is None else args.n, 1),
+            ("--batch-size", args.batch_size, 1),
+        ),
+    )
     sampler = _sampler(args, parser, "sample from")
     if sampler is None:
         return EXIT_USAGE
@@ -466,9 +491,7 @@ def _sample(args, parser):
             noise = latents(args.n or 8, sampler.latent_dim, args.seed)
             images, layout = grid_images(sampler, noise)
         else:
-            images = sampler.generate(
-                n=args.n or 16, seed=args.seed, labels=args.label
-            )
+            images = sampler.generate(n=args.n or 16, seed=args.seed, labels=args.label)
             layout = {}
     except ValueError as err:
         print(f"keras-gan: error: {err}", file=sys.stderr)
@@ -485,7 +508,11 @@ def _sample_folder(args, sampler):
     n = args.n or 16
     try:
         written = write_samples(
-            sampler, args.out_dir, n, seed=args.seed, labels=args.label,
+            sampler,
+            args.out_dir,
+            n,
+            seed=args.seed,
+            labels=args.label,
             batch_size=args.batch_size,
         )
     except ValueError as err:
@@ -514,7 +541,10 @@ def _export(args, parser):
     _generator_path(args, parser, "export")
     try:
         export_lib.export_generator(
-            args.run, path, format=args.format, pixels=args.pixels,
+            args.run,
+            path,
+            format=args.format,
+            pixels=args.pixels,
             generator=args.generator,
         )
     except (ValueError, ImportError) as err:
@@ -597,13 +627,16 @@ def _check_int_flags(parser, flags):
 
 
 def _check_interpolate_args(args, parser):
-    _check_int_flags(parser, (
-        ("--rows", args.rows, 1),
-        ("--steps", args.steps, 2),
-        ("--points", args.points, 2),
-        ("--frames", args.frames, 1),
-        ("--grid", args.grid, 1),
-    ))
+    _check_int_flags(
+        parser,
+        (
+            ("--rows", args.rows, 1),
+            ("--steps", args.steps, 2),
+            ("--points", args.points, 2),
+            ("--frames", args.frames, 1),
+            ("--grid", args.grid, 1),
+        ),
+    )
     # GIF timing is kept in hundredths of a second: 100 fps is the fastest.
     if not 0 < args.fps <= 100:
         parser.error(f"--fps must be in (0, 100]. Received: {args.fps}")
@@ -652,16 +685,22 @@ def _interpolation_images(args, generator, class_names):
     classes = None
     if args.from_label is not None:
         classes = interpolation.class_interpolation(
-            generator, args.from_label, args.to_label, args.steps,
-            seed=args.seed, rows=args.rows, class_names=class_names,
+            generator,
+            args.from_label,
+            args.to_label,
+            args.steps,
+            seed=args.seed,
+            rows=args.rows,
+            class_names=class_names,
         )
-    strip = interpolation.interpolation_strip(
-        generator, args.rows, args.steps, seed=args.seed
-    )
+    strip = interpolation.interpolation_strip(generator, args.rows, args.steps, seed=args.seed)
     # A conditional strip's row i shows class i mod k: named beside the row.
     names = interpolation.row_names(generator, args.rows, class_names)
     frames = interpolation.walk_frames(
-        generator, args.points, args.frames, walkers=args.grid**2,
+        generator,
+        args.points,
+        args.frames,
+        walkers=args.grid**2,
         seed=args.seed,
     )
     return strip, names, frames, classes
@@ -769,7 +808,8 @@ def select_backend(backend, source="--backend"):
     package = options_lib.BACKEND_PACKAGES[backend]
     if importlib.util.find_spec(package) is None:
         install = (
-            "pip install tensorflow" if backend == "tensorflow"
+            "pip install tensorflow"
+            if backend == "tensorflow"
             else f'pip install -e ".[{backend}]" (from a keras-gan checkout)'
         )
         raise ImportError(

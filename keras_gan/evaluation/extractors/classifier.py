@@ -95,18 +95,27 @@ def build_classifier(
     x = images
     for i, count in enumerate(filters):
         x = layers.Conv2D(
-            count, 3, strides=2, padding="same", activation="relu",
-            kernel_initializer=init(i), name=f"conv{i + 1}",
+            count,
+            3,
+            strides=2,
+            padding="same",
+            activation="relu",
+            kernel_initializer=init(i),
+            name=f"conv{i + 1}",
         )(x)
     x = layers.Flatten()(x)
     x = layers.Dropout(dropout, seed=seed)(x)
     x = layers.Dense(
-        units, activation="relu", kernel_initializer=init(len(filters)),
+        units,
+        activation="relu",
+        kernel_initializer=init(len(filters)),
         name=FEATURES_LAYER,
     )(x)
     x = layers.Dense(
-        num_classes, activation="softmax",
-        kernel_initializer=init(len(filters) + 1), name=PROBABILITIES_LAYER,
+        num_classes,
+        activation="softmax",
+        kernel_initializer=init(len(filters) + 1),
+        name=PROBABILITIES_LAYER,
     )(x)
     return keras.Model(images, x, name="keras_gan_classifier")
 
@@ -126,9 +135,7 @@ def _check_settings(epochs, batch_size, learning_rate):
 
 
 def _load_split(source, split, image_size, channels):
-    images, labels = load_arrays(
-        source, split=split, image_size=image_size, channels=channels
-    )
+    images, labels = load_arrays(source, split=split, image_size=image_size, channels=channels)
     if labels is None:
         raise ValueError(
             "ClassifierExtractor needs a labelled dataset (mnist, "
@@ -199,9 +206,7 @@ def train_classifier(
         jit_compile=False,
     )
     history = _fit(model, train_x, train_y, epochs, batch_size, seed, verbose)
-    probs = model.predict(
-        prepare_images(test_x), batch_size=256, verbose=0
-    )
+    probs = model.predict(prepare_images(test_x), batch_size=256, verbose=0)
     test_accuracy = float(np.mean(np.argmax(probs, axis=1) == test_y))
     info = {
         "test_accuracy": test_accuracy,
@@ -302,9 +307,7 @@ class ClassifierExtractor(FeatureExtractor):
         batch_size=256,
     ):
         if not isinstance(model, keras.Model):
-            raise ValueError(
-                f"Expected `model` to be a keras.Model. Received: {model!r}."
-            )
+            raise ValueError(f"Expected `model` to be a keras.Model. Received: {model!r}.")
         try:
             features = model.get_layer(FEATURES_LAYER).output
         except ValueError as error:
@@ -315,8 +318,7 @@ class ClassifierExtractor(FeatureExtractor):
             ) from error
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(
-                f"Expected `name` to be a non-empty string without '/'. "
-                f"Received: name={name!r}."
+                f"Expected `name` to be a non-empty string without '/'. Received: name={name!r}."
             )
         self.model = model
         self.name = name
@@ -402,26 +404,7 @@ class ClassifierExtractor(FeatureExtractor):
         _check_settings(epochs, batch_size, learning_rate)
         check_int("seed", seed, minimum=0)
         label, fingerprint = _cache.source_fingerprint(source)
-        key = {
-            "kind": "classifier",
-            "version": CLASSIFIER_VERSION,
-            "source": fingerprint,
-            "image_size": _jsonable_size(image_size),
-            "channels": channels,
-            "architecture": {
-                "filters": list(DEFAULT_FILTERS),
-                "units": DEFAULT_UNITS,
-                "dropout": DEFAULT_DROPOUT,
-                "max_final_size": _MAX_FINAL_SIZE,
-            },
-            "training": {
-                "epochs": int(epochs),
-                "batch_size": int(batch_size),
-                "learning_rate": float(learning_rate),
-                "seed": int(seed),
-                "optimizer": "adam",
-            },
-        }
+        key = _cache_key(fingerprint, image_size, channels, epochs, batch_size, learning_rate, seed)
         digest = cache_lib.hash_key(key)
         folder = cache_lib.cache_directory(cache_dir) / "classifiers"
         stem = f"{cache_lib.slug(label)}-{digest}"
@@ -434,8 +417,12 @@ class ClassifierExtractor(FeatureExtractor):
             if loaded is not None:
                 model, record = loaded
                 return cls(
-                    model, name=name, key=key_with_hash, info=record,
-                    path=model_path, from_cache=True,
+                    model,
+                    name=name,
+                    key=key_with_hash,
+                    info=record,
+                    path=model_path,
+                    from_cache=True,
                 )
 
         model, info = train_classifier(
@@ -453,7 +440,11 @@ class ClassifierExtractor(FeatureExtractor):
         _cache.atomic_save_model(model_path, model)
         _cache.atomic_write_json(info_path, record)
         return cls(
-            model, name=name, key=key_with_hash, info=record, path=model_path,
+            model,
+            name=name,
+            key=key_with_hash,
+            info=record,
+            path=model_path,
             from_cache=False,
         )
 
@@ -485,9 +476,7 @@ class ClassifierExtractor(FeatureExtractor):
                 # PyTorch run the small network eagerly.)
                 self._forward = tf.function(
                     self._forward,
-                    input_signature=[
-                        tf.TensorSpec((None,) + self.image_shape, tf.float32)
-                    ],
+                    input_signature=[tf.TensorSpec((None,) + self.image_shape, tf.float32)],
                 )
         return run_batched(self._forward, images, batch_size)
 
@@ -497,6 +486,30 @@ class ClassifierExtractor(FeatureExtractor):
             f"{self.image_shape}, num_classes={self.num_classes}, "
             f"test_accuracy={self.test_accuracy})"
         )
+
+
+def _cache_key(fingerprint, image_size, channels, epochs, batch_size, learning_rate, seed):
+    # Everything that affects the trained classifier: its cache key.
+    return {
+        "kind": "classifier",
+        "version": CLASSIFIER_VERSION,
+        "source": fingerprint,
+        "image_size": _jsonable_size(image_size),
+        "channels": channels,
+        "architecture": {
+            "filters": list(DEFAULT_FILTERS),
+            "units": DEFAULT_UNITS,
+            "dropout": DEFAULT_DROPOUT,
+            "max_final_size": _MAX_FINAL_SIZE,
+        },
+        "training": {
+            "epochs": int(epochs),
+            "batch_size": int(batch_size),
+            "learning_rate": float(learning_rate),
+            "seed": int(seed),
+            "optimizer": "adam",
+        },
+    }
 
 
 def _jsonable_size(image_size):
@@ -517,8 +530,7 @@ def _load_cached(model_path, info_path, key):
         model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
     except Exception as error:  # noqa: BLE001 - any unreadable file: retrain.
         warnings.warn(
-            f"Could not load the cached classifier {model_path} ({error}); "
-            "training it again.",
+            f"Could not load the cached classifier {model_path} ({error}); training it again.",
             stacklevel=3,
         )
         return None
