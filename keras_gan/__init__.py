@@ -10,6 +10,7 @@ as soon as Keras is loaded, so after `import keras_gan`,
 import importlib
 import pkgutil
 
+from keras_gan import _moved
 from keras_gan import _registration
 
 __version__ = "0.1.0"
@@ -41,6 +42,8 @@ _SUBMODULES = frozenset(
 __all__ = sorted(_EXPORTS) + ["data", "losses", "models", "options"]
 
 _registration.register_when_keras_loads()
+# The old paths of moved modules (keras_gan.metrics.extractors, ...).
+_moved.install()
 
 
 def __getattr__(name):

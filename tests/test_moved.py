@@ -1,4 +1,4 @@
-"""The old paths of what moved to keras_gan.evaluation still work, with a warning."""
+"""The old paths of what moved to keras_gan.evaluation still work, with a warning (keras_gan._moved)."""
 
 import sys
 
