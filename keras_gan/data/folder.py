@@ -173,8 +173,8 @@ def check_like_first(first, path, array, is_grey, channels):
         grey, colour = kinds["grey"], kinds["colour"]
         raise ValueError(
             "Expected all images to be grey or all colour. Received "
-            f"{len(grey)} grey files ({_examples(grey, 5)}) and {len(colour)} "
-            f"colour files ({_examples(colour, 5)}). Pass channels=1 (grey) "
+            f"{_count(grey, 'grey file')} ({_examples(grey, 5)}) and "
+            f"{_count(colour, 'colour file')} ({_examples(colour, 5)}). Pass channels=1 (grey) "
             "or channels=3 (colour) to convert them all (--channels 1 or 3 "
             "on the command line)."
         )
@@ -187,6 +187,11 @@ def check_like_first(first, path, array, is_grey, channels):
         f"{len(counts)} sizes (H x W): {detail}. Pass image_size=(H, W) to "
         "resize them all (--image-size N on the command line)."
     )
+
+
+def _count(paths, noun):
+    # "1 grey file", "3 grey files".
+    return f"{len(paths)} {noun}{'' if len(paths) == 1 else 's'}"
 
 
 # Errors Pillow raises on unreadable, truncated or hostile files.

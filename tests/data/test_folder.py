@@ -72,7 +72,7 @@ def test_mixed_grey_and_colour_needs_channels(tmp_path, write_image):
     write_image(tmp_path / "rgb.png", (255, 0, 0), mode="RGB")
     with pytest.raises(
         ValueError,
-        match=r"1 grey files \(grey\.png\) and 1 colour files \(rgb\.png\)\. "
+        match=r"1 grey file \(grey\.png\) and 1 colour file \(rgb\.png\)\. "
         r"Pass channels=1 \(grey\) or channels=3 .*--channels",
     ):
         load_arrays(tmp_path)
@@ -222,7 +222,7 @@ def test_mixed_folders_are_counted_through_the_cache_too(tmp_path, write_image):
     for i in range(3):
         write_image(tmp_path / "kinds" / f"g{i}.png", 30, mode="L")
     write_image(tmp_path / "kinds" / "c.png", (255, 0, 0), mode="RGB")
-    match = r"3 grey files \(g0\.png, g1\.png, g2\.png\) and 1 colour files \(c\.png\)"
+    match = r"3 grey files \(g0\.png, g1\.png, g2\.png\) and 1 colour file \(c\.png\)"
     with pytest.raises(ValueError, match=match):
         open_arrays(tmp_path / "kinds", cache_dir=tmp_path / "cache")
     assert open_arrays(tmp_path / "kinds", channels=3, cache_dir=tmp_path / "cache")[0].shape[
