@@ -222,7 +222,8 @@ def generate_images(generator, z, labels=None, batch_size=256):
     >>> generate_images(generator, np.zeros((4, 100))).shape
     (4, 28, 28, 1)
     """
-    import keras
+    # Here, not at the top: importing this module loads no Keras.
+    from keras_gan.sampling import run_generator
 
     z = np.asarray(z, dtype=np.float32)
     conditional = is_conditional(generator)
@@ -239,13 +240,7 @@ def generate_images(generator, z, labels=None, batch_size=256):
                 f"Expected labels of shape {(len(z), num_classes(generator))}. "
                 f"Received {labels.shape}."
             )
-    out = []
-    for i in range(0, len(z), batch_size):
-        inputs = z[i : i + batch_size]
-        if conditional:
-            inputs = [inputs, labels[i : i + batch_size]]
-        out.append(keras.ops.convert_to_numpy(generator(inputs, training=False)))
-    return np.concatenate(out).astype(np.float32)
+    return run_generator(generator, [z, labels] if conditional else [z], batch_size)
 
 
 def _class_names(generator, class_names):
