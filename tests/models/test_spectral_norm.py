@@ -13,13 +13,24 @@ def _largest_singular_value(layer):
     return np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
 
 
-@pytest.mark.parametrize("inner", [keras.layers.Dense(5), keras.layers.Conv2D(5, 3)])
-def test_power_iterations_bring_the_spectral_norm_to_one(inner):
+@pytest.mark.parametrize("kind", ["dense", "conv"])
+def test_power_iterations_bring_the_spectral_norm_to_one(kind):
+    # Seeded kernels: how fast the power iteration converges depends on the
+    # gap between the two largest singular values, so an unseeded kernel
+    # (whatever the global RNG holds after the tests before) can need more
+    # than a fixed number of steps. 200 steps reach 1e-3 for any gap ratio
+    # up to about 0.98.
+    init = keras.initializers.GlorotUniform(seed=0)
+    inner = (
+        keras.layers.Dense(5, kernel_initializer=init)
+        if kind == "dense"
+        else keras.layers.Conv2D(5, 3, kernel_initializer=init)
+    )
     layer = SpectralNormalization(inner)
     x = np.random.default_rng(0).normal(size=(2, 6, 6, 3)).astype("float32")
     layer(x)
     inner.kernel.assign(inner.kernel * 10.0)
-    for _ in range(30):
+    for _ in range(200):
         layer(x, training=True)
     np.testing.assert_allclose(_largest_singular_value(layer), 1.0, rtol=1e-3)
     # The kernel variable itself is never written: only `u` moves.
