@@ -79,17 +79,12 @@ def build(seed, compile_kwargs):
     return gan
 
 
-def nearest_distances(queries, pool, batch=500):
+def nearest_distances(queries, pool):
     """L2 distance (pixels) from each query image to its nearest pool image."""
-    q = queries.reshape(len(queries), -1).astype(np.float64)
-    p = pool.reshape(len(pool), -1).astype(np.float64)
-    p_sq = (p**2).sum(1)
-    out = []
-    for start in range(0, len(q), batch):
-        block = q[start : start + batch]
-        d2 = (block**2).sum(1)[:, None] + p_sq[None, :] - 2.0 * block @ p.T
-        out.append(np.sqrt(np.maximum(d2.min(1), 0.0)))
-    return np.concatenate(out)
+    from keras_gan.metrics._neighbours import nearest_distances as nearest
+
+    flat = lambda x: x.reshape(len(x), -1).astype(np.float64)  # noqa: E731
+    return nearest(flat(queries), flat(pool))
 
 
 def memorisation(fake, train, held_out):
