@@ -18,6 +18,48 @@ gan = build.build_gan(options.resolve({"seed": 0}, preset="dcgan"), (28, 28, 1))
 ```
 """
 
+# The residual networks' width unit when `options["width"]` is unset
+# (SNGAN's), and the folder preset's on a CPU, by image size: a step's cost
+# grows with the width's square and the pixels, so these keep a step at
+# batch 32 about as costly at each size (docs/networks.md).
+RESNET_WIDTH = 64
+CPU_WIDTHS = {32: 32, 64: 16, 128: 8}
+
+
+def folder_width(image_size, gpus):
+    """Picks the `folder` preset's network width for an image size.
+
+    With a GPU, the residual networks' default width (64, SNGAN's); on a
+    CPU, a narrower one that keeps a step affordable: 32 at 32 px, 16 at
+    64 px, 8 at 128 px (a step costs about the width's square).
+
+    Args:
+        image_size: the square image size, 32, 64 or 128.
+        gpus: the number of GPUs (`keras_gan.hardware.gpu_count()`); `None`
+            (unknown) counts as none.
+
+    Returns:
+        `(width, reason)`: the width and a few words saying why.
+
+    Raises:
+        ValueError: for an image size other than 32, 64 or 128.
+
+    Example:
+
+    >>> folder_width(64, gpus=0)
+    (16, 'no GPU found: 1/16 of the cost of a step at width 64')
+    """
+    if image_size not in CPU_WIDTHS:
+        raise ValueError(
+            f"Expected `image_size` to be one of {sorted(CPU_WIDTHS)}. "
+            f"Received: image_size={image_size!r}"
+        )
+    if gpus:
+        return RESNET_WIDTH, f"{gpus} GPU(s): SNGAN's width"
+    width = CPU_WIDTHS[image_size]
+    share = (RESNET_WIDTH // width) ** 2
+    return width, f"no GPU found: 1/{share} of the cost of a step at width {RESNET_WIDTH}"
+
 
 def networks(options, image_shape, num_classes=None):
     """Builds the generator and discriminator that `options` describe.
@@ -41,9 +83,12 @@ def networks(options, image_shape, num_classes=None):
         from keras_gan.models import residual_discriminator
         from keras_gan.models import residual_generator
 
+        width = options.get("width") or RESNET_WIDTH
         return (
-            residual_generator(image_shape, options["latent_dim"], num_classes=num_classes),
-            residual_discriminator(image_shape, num_classes=num_classes),
+            residual_generator(
+                image_shape, options["latent_dim"], channels=width, num_classes=num_classes
+            ),
+            residual_discriminator(image_shape, channels=width, num_classes=num_classes),
         )
     return (
         dcgan_generator(image_shape, options["latent_dim"], num_classes=num_classes),

@@ -12,6 +12,7 @@ import sys
 from keras_gan import options as options_lib
 from keras_gan import presets as presets_lib
 from keras_gan import run as run_lib
+from keras_gan.build import CPU_WIDTHS
 from keras_gan.run import OPTIONS_FILE
 from keras_gan.run import RunDirectory
 
@@ -356,6 +357,16 @@ def _resume_options(args):
     return saved
 
 
+def _folder_width(image_size):
+    """The folder preset's network width on this machine, said in one line."""
+    from keras_gan.build import folder_width
+    from keras_gan.hardware import gpu_count  # late: hardware may look at TensorFlow
+
+    width, reason = folder_width(image_size, gpu_count())
+    print(f"Folder preset chose --width {width} ({reason}); pass it to choose yourself.")
+    return width
+
+
 def _train(args, parser):
     try:
         if args.resume:
@@ -372,6 +383,8 @@ def _train(args, parser):
                 size, batch, message = folder_settings(folder, args.image_size, args.batch_size)
                 options = {**options, "image_size": size, "batch_size": batch}
                 print(message, flush=True)
+                if options["arch"] == "resnet" and args.width is None and size in CPU_WIDTHS:
+                    options["width"] = _folder_width(size)
     except ValueError as err:
         parser.error(str(err))
     # Imported late so `keras-gan --help` answers without loading TensorFlow.

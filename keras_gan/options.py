@@ -219,6 +219,17 @@ OPTIONS = (
         choices=("dcgan", "resnet"),
     ),
     _opt(
+        "width",
+        None,
+        int,
+        "width unit of --arch resnet: filters of the generator's last "
+        "block and the discriminator's first, doubled towards 4x4 up to 8x; "
+        "a step costs about its square (default: 64, SNGAN's; the folder "
+        "preset picks a narrower one on a CPU)",
+        minimum=1,
+        nullable=True,
+    ),
+    _opt(
         "conditional",
         False,
         bool,

@@ -56,7 +56,34 @@ def _folder(root, count, side):
     return root
 
 
-def test_cli_folder_preset_says_what_it_chose_and_a_batch_that_works(tmp_path, capsys):
+def test_width_sets_the_residual_networks_width():
+    def params(width):
+        options = options_lib.resolve({"arch": "resnet", "latent_dim": 8, "width": width})
+        return [model.count_params() for model in build.networks(options, (32, 32, 3))]
+
+    # Unset is SNGAN's 64; the count grows about with the width's square.
+    assert params(None) == params(64)
+    narrow, wide = params(16), params(32)
+    assert all(3.5 < w / n < 4.1 for n, w in zip(narrow, wide))
+    with pytest.raises(ValueError, match="Expected option `width`"):
+        options_lib.resolve({"width": 0})
+
+
+@pytest.mark.parametrize(
+    "size, gpus, width", [(32, 0, 32), (64, 0, 16), (128, None, 8), (64, 1, 64), (128, 2, 64)]
+)
+def test_folder_width_is_narrower_without_a_gpu(size, gpus, width):
+    chosen, reason = build.folder_width(size, gpus)
+    assert chosen == width
+    assert ("no GPU" in reason) == (not gpus)
+    with pytest.raises(ValueError, match="Received: image_size=48"):
+        build.folder_width(48, gpus)
+
+
+def test_cli_folder_preset_says_what_it_chose_and_a_batch_that_works(tmp_path, capsys, monkeypatch):
+    from keras_gan import hardware
+
+    monkeypatch.setattr(hardware, "gpu_count", lambda: 0)
     folder = _folder(tmp_path / "photos", 30, 70)
     # Too big a batch, given explicitly: it is kept, then refused with a
     # batch that would work; the image size is picked and said.
@@ -77,6 +104,7 @@ def test_cli_folder_preset_says_what_it_chose_and_a_batch_that_works(tmp_path, c
     assert code == 2
     assert "Folder preset chose --image-size 64 (median image side 70 px" in out
     assert "--batch-size" not in out.split("chose", 1)[1].split(";")[0]
+    assert "Folder preset chose --width 16 (no GPU found: 1/16 of the cost" in out
     assert "Received batch_size=64 for 25 training images" in err
     assert "A batch that works: --batch-size 2." in err
     assert not (tmp_path / "logs").exists()
