@@ -1,0 +1,76 @@
+"""Tests for benchmarks/colour_table.py and benchmarks/small_data.py (issue 25's tables)."""
+
+import numpy as np
+from PIL import Image
+
+from benchmarks import colour_table
+from benchmarks import small_data
+
+
+def _folder(root, per_class, side=64):
+    for label in ("bag", "shoe"):
+        (root / label).mkdir(parents=True)
+        for i in range(per_class):
+            pixels = np.full((side, side, 3), 40 * i % 250, "uint8")
+            Image.fromarray(pixels).save(root / label / f"{i}.png")
+    return root
+
+
+def test_cli_choices_are_what_the_cli_would_pick(tmp_path, monkeypatch):
+    from keras_gan import hardware
+
+    monkeypatch.setattr(hardware, "gpu_count", lambda: 0)
+    folder = str(_folder(tmp_path / "photos", 60))
+    chosen = colour_table.cli_choices(folder, "folder")
+    # 100 training images: batch 8 gives 12 steps; no GPU: width 16 at 64 px.
+    assert (chosen["image_size"], chosen["batch_size"], chosen["width"]) == (64, 8, 16)
+    assert chosen["arch"] == "resnet" and chosen["preset"] == "folder"
+    quality = colour_table.cli_choices(folder, "quality")
+    assert (quality["image_size"], quality["batch_size"], quality["arch"]) == (64, 64, "dcgan")
+
+
+def _row(preset, seed, fid, classes):
+    return {
+        "preset": preset,
+        "seed": seed,
+        "width": 16 if preset == "folder" else None,
+        "batch_size": 64,
+        "steps": 780,
+        "probe_s_per_step": 1.25,
+        "cli_wall_s": 930.0,
+        "scores": {
+            "fid_clf": fid,
+            "floor_fid_clf": 0.5,
+            "modes_covered_clf": classes,
+            "classifier_test_accuracy": 0.9,
+        },
+    }
+
+
+def test_markdown_gives_median_and_range_per_preset():
+    rows = [_row("quality", 0, 40.0, 7), _row("folder", 0, 20.0, 9), _row("folder", 1, 30.0, 10)]
+    table = colour_table.markdown(rows).splitlines()
+    assert table[2].startswith("| quality | 1 | - | 64 | 780 | 1.25 | 15.5 | 40.0 [40.0-40.0]")
+    assert "| folder | 2 | 16 |" in table[3]
+    assert "25.0 [20.0-30.0] (0.5) | 10 |" in table[3]
+    assert "-38%" in table[3]
+
+
+def test_small_data_subset_is_the_first_images_of_each_class():
+    labels = np.array([1, 0, 1, 0, 2, 2, 1, 0, 2])
+    small_data.NUM_CLASSES, saved = 3, small_data.NUM_CLASSES
+    try:
+        assert small_data.subset_indices(labels, 2).tolist() == [0, 1, 2, 3, 4, 5]
+    finally:
+        small_data.NUM_CLASSES = saved
+
+
+def test_memorisation_counts_copies_of_training_images():
+    rng = np.random.default_rng(0)
+    train = rng.uniform(-1, 1, (50, 4, 4, 1))
+    held_out = rng.uniform(-1, 1, (40, 4, 4, 1))
+    copies = train[:30] + 1e-3
+    result = small_data.memorisation(copies, train, held_out)
+    assert result["copies"] == 30 and result["nn_ratio"] < 0.01
+    fresh = small_data.memorisation(rng.uniform(-1, 1, (30, 4, 4, 1)), train, held_out)
+    assert fresh["copies"] <= 3 and 0.8 < fresh["nn_ratio"] < 1.25
