@@ -44,8 +44,9 @@ if REPO not in sys.path:
 def ensure_folder(folder, per_class, seed):
     """Builds the colour folder unless it is there; returns its image count."""
     from benchmarks import colour_folder
+    from benchmarks.folder_benchmark import COMPLETE
 
-    done = os.path.join(folder, ".complete")  # hidden: image folders ignore it
+    done = os.path.join(folder, COMPLETE)
     if not os.path.exists(done):
         shutil.rmtree(folder, ignore_errors=True)
         colour_folder.build(folder, per_class=per_class, size=64, seed=seed)
@@ -57,14 +58,11 @@ def cli_choices(folder, preset):
     """The image size, batch and width `keras-gan train --preset P` would use."""
     from keras_gan import build
     from keras_gan import options as options_lib
-    from keras_gan.data.folder import folder_settings
     from keras_gan.hardware import gpu_count
 
     options = options_lib.resolve({"dataset": folder}, preset=preset)
     if preset == "folder":
-        size, batch, _ = folder_settings(folder)
-        width = build.folder_width(size, gpu_count())[0]
-        return {**options, "image_size": size, "batch_size": batch, "width": width}
+        return build.folder_options(options, gpu_count())[0]
     return {**options, "image_size": 64}
 
 

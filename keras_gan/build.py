@@ -18,6 +18,8 @@ gan = build.build_gan(options.resolve({"seed": 0}, preset="dcgan"), (28, 28, 1))
 ```
 """
 
+import os
+
 # The residual networks' width unit when `options["width"]` is unset
 # (SNGAN's), and the folder preset's on a CPU, by image size: a step's cost
 # grows with the width's square and the pixels, so these keep a step at
@@ -59,6 +61,48 @@ def folder_width(image_size, gpus):
     width = CPU_WIDTHS[image_size]
     share = (RESNET_WIDTH // width) ** 2
     return width, f"no GPU found: 1/{share} of the cost of a step at width {RESNET_WIDTH}"
+
+
+def folder_options(options, gpus, image_size=None, batch_size=None):
+    """The `folder` preset's picks for a folder: image size, batch and width.
+
+    `keras-gan train --preset folder` calls it with what the user passed;
+    values given are kept. The image size and batch come from the folder
+    (`keras_gan.data.folder.folder_settings`); the residual networks'
+    width, unless `options["width"]` is set, from the machine
+    (`folder_width`).
+
+    Args:
+        options: resolved options (`keras_gan.options.resolve`) whose
+            `dataset` is a folder of images.
+        gpus: the number of GPUs, as for `folder_width`.
+        image_size: an image size given, or None to pick one.
+        batch_size: a batch size given, or None to pick one.
+
+    Returns:
+        `(options, messages)`: the options with the picks, and the lines
+        saying what was chosen and why.
+
+    Raises:
+        ValueError: for a folder without image files.
+
+    Example:
+
+    >>> options, said = folder_options(resolved, gpus=0)  # doctest: +SKIP
+    """
+    from keras_gan.data.folder import folder_settings
+
+    folder = os.path.expanduser(options["dataset"])
+    size, batch, message = folder_settings(folder, image_size, batch_size)
+    options = {**options, "image_size": size, "batch_size": batch}
+    messages = [message]
+    if options["arch"] == "resnet" and options["width"] is None and size in CPU_WIDTHS:
+        picked, reason = folder_width(size, gpus)
+        options["width"] = picked
+        messages.append(
+            f"Folder preset chose --width {picked} ({reason}); pass it to choose yourself."
+        )
+    return options, messages
 
 
 def networks(options, image_shape, num_classes=None):

@@ -12,7 +12,7 @@ import sys
 from keras_gan import options as options_lib
 from keras_gan import presets as presets_lib
 from keras_gan import run as run_lib
-from keras_gan.build import CPU_WIDTHS
+from keras_gan.build import folder_options
 from keras_gan.run import OPTIONS_FILE
 from keras_gan.run import RunDirectory
 
@@ -357,14 +357,13 @@ def _resume_options(args):
     return saved
 
 
-def _folder_width(image_size):
-    """The folder preset's network width on this machine, said in one line."""
-    from keras_gan.build import folder_width
+def _folder_options(options, args):
+    """The folder preset's picks (image size, batch, width), each said in a line."""
     from keras_gan.hardware import gpu_count  # late: hardware may look at TensorFlow
 
-    width, reason = folder_width(image_size, gpu_count())
-    print(f"Folder preset chose --width {width} ({reason}); pass it to choose yourself.")
-    return width
+    options, messages = folder_options(options, gpu_count(), args.image_size, args.batch_size)
+    print("\n".join(messages), flush=True)
+    return options
 
 
 def _train(args, parser):
@@ -375,16 +374,10 @@ def _train(args, parser):
             options = _resume_options(args)
         else:
             options = options_lib.resolve(_explicit(args), preset=args.preset)
-            folder = os.path.expanduser(options["dataset"])
-            if options["preset"] == "folder" and os.path.isdir(folder):
-                # Image size and batch from the folder, unless given.
-                from keras_gan.data.folder import folder_settings
-
-                size, batch, message = folder_settings(folder, args.image_size, args.batch_size)
-                options = {**options, "image_size": size, "batch_size": batch}
-                print(message, flush=True)
-                if options["arch"] == "resnet" and args.width is None and size in CPU_WIDTHS:
-                    options["width"] = _folder_width(size)
+            if options["preset"] == "folder" and os.path.isdir(
+                os.path.expanduser(options["dataset"])
+            ):
+                options = _folder_options(options, args)
     except ValueError as err:
         parser.error(str(err))
     # Imported late so `keras-gan --help` answers without loading TensorFlow.

@@ -34,3 +34,21 @@ def test_conditional_needs_class_names():
         build.build_gan(opts, (8, 8, 1), class_names=["only"])
     gan = build.build_gan(opts, (8, 8, 1), class_names=["a", "b", "c"])
     assert gan.num_classes == 3 and tuple(gan.class_names) == ("a", "b", "c")
+
+
+def test_folder_options_pick_what_is_not_given_and_keep_what_is(tmp_path):
+    from PIL import Image
+
+    for i in range(40):
+        Image.new("RGB", (70, 90), (6 * i, 0, 0)).save(tmp_path / f"{i}.png")
+    folder = options_lib.resolve({"dataset": str(tmp_path)}, preset="folder")
+    picked, said = build.folder_options(folder, gpus=0)
+    # Median shorter side 70 px: 64; 34 training images: batch 4 would be
+    # under 8 steps, so 8 (the smallest); no GPU at 64 px: width 16.
+    assert (picked["image_size"], picked["width"]) == (64, 16)
+    assert picked["batch_size"] == 8 and len(said) == 2
+    kept, said = build.folder_options({**folder, "width": 24}, 1, image_size=32, batch_size=4)
+    assert (kept["image_size"], kept["batch_size"], kept["width"]) == (32, 4, 24)
+    assert said == ["Folder preset: using the --image-size and --batch-size given."]
+    dcgan = options_lib.resolve({"dataset": str(tmp_path), "arch": "dcgan"}, preset="folder")
+    assert build.folder_options(dcgan, gpus=0)[0]["width"] is None
