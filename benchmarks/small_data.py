@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Small data: FID on fixed Fashion-MNIST subsets, without and with augmentation.
 
-Trains the lecture's DCGAN on a fixed subset of Fashion-MNIST's training
-split (the first `K` images of each class, in the IDX file's order: anyone
-can rebuild the subset), with equal steps for every setting, and reports:
+Trains a preset's DCGAN (`--preset`, the lecture's by default) on a fixed
+subset of Fashion-MNIST's training split (the first `K` images of each
+class, in the IDX file's order: anyone can rebuild the subset), with equal
+steps for every setting, and reports:
 
 - FID from the library's classifier features (`ClassifierExtractor`,
   trained on the full training split) between `--n` generated images and
@@ -49,7 +50,7 @@ def subset_indices(labels, per_class):
 
 
 def settings(args):
-    """Setting name -> the `compile(augment=..., ada_*)` keywords it uses."""
+    """Setting name -> the options (`augment`, `ada_*`) it sets over the preset's."""
     table = {
         "none": {},
         "diffaugment": {"augment": DIFFAUGMENT},
@@ -61,22 +62,17 @@ def settings(args):
     return {name: table[name] for name in args.settings}
 
 
-def build(seed, compile_kwargs):
-    """The lecture's GAN (networks, Adam 1e-4 each, loss), seeded."""
-    import keras
+def build(seed, overrides, preset="lecture"):
+    """A preset's GAN for 28x28x1 images with a setting's options, seeded.
 
-    from keras_gan import GAN
-    from keras_gan.models import dcgan_discriminator
-    from keras_gan.models import dcgan_generator
+    `lecture` (the default) is the lecture's networks, Adam(1e-4) each and
+    loss; `quality` adds its TTUR, EMA and critic without dropout.
+    """
+    from keras_gan import build as build_lib
+    from keras_gan import options as options_lib
 
-    keras.utils.set_random_seed(seed)
-    gan = GAN(dcgan_generator(), dcgan_discriminator(), latent_dim=100, seed=seed)
-    gan.compile(
-        g_optimizer=keras.optimizers.Adam(1e-4),
-        d_optimizer=keras.optimizers.Adam(1e-4),
-        **compile_kwargs,
-    )
-    return gan
+    options = options_lib.resolve({"seed": seed, **overrides}, preset=preset)
+    return build_lib.build_gan(options, (28, 28, 1))
 
 
 def nearest_distances(queries, pool):
@@ -144,7 +140,7 @@ def train_one(name, compile_kwargs, seed, images, args, evaluate):
     """Trains one run for `args.steps` steps; returns its row."""
     import keras
 
-    gan = build(seed, compile_kwargs)
+    gan = build(seed, compile_kwargs, args.preset)
     steps_per_epoch = max(1, len(images) // args.batch_size)
     epochs = -(-args.steps // steps_per_epoch)
     start = time.perf_counter()
@@ -161,6 +157,7 @@ def train_one(name, compile_kwargs, seed, images, args, evaluate):
     logs = {k: float(v[-1]) for k, v in history.history.items()}
     row = {
         "setting": name,
+        "preset": args.preset,
         "seed": seed,
         "subset": len(images),
         "steps": epochs * steps_per_epoch,
@@ -248,6 +245,11 @@ def parse(argv):
         help="training images: the first subset/10 of each class",
     )
     parser.add_argument("--settings", default="none,diffaugment,ada")
+    parser.add_argument(
+        "--preset",
+        default="lecture",
+        help="the options every setting starts from (lecture: the lecture's GAN)",
+    )
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=64)

@@ -74,3 +74,16 @@ def test_memorisation_counts_copies_of_training_images():
     assert result["copies"] == 30 and result["nn_ratio"] < 0.01
     fresh = small_data.memorisation(rng.uniform(-1, 1, (30, 4, 4, 1)), train, held_out)
     assert fresh["copies"] <= 3 and 0.8 < fresh["nn_ratio"] < 1.25
+
+
+def test_small_data_builds_each_setting_over_the_chosen_preset():
+    lecture = small_data.build(0, {"augment": "ada", "ada_kimg": 32.0})
+    quality = small_data.build(0, {}, preset="quality")
+    rates = lambda gan: (  # noqa: E731
+        float(np.asarray(gan.g_optimizer.learning_rate)),
+        float(np.asarray(gan.d_optimizer.learning_rate)),
+    )
+    assert np.allclose(rates(lecture), (1e-4, 1e-4)) and np.allclose(rates(quality), (2e-4, 4e-4))
+    dropout = lambda gan: [l.rate for l in gan.discriminator.layers if "dropout" in l.name]  # noqa: E731,E741
+    assert dropout(lecture) == [0.3, 0.3] and dropout(quality) == []
+    assert lecture.ada_kimg == 32.0
