@@ -18,6 +18,7 @@ from keras_gan.distribute import make_strategy
 from tests._distributed import build
 from tests._distributed import images
 from tests._distributed import snapshot
+from tests._tiny_cli import tiny_train_args
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -161,24 +162,7 @@ def test_cli_multiworker_run_writes_from_the_chief_only(tmp_path):
         "train",
         "--distribute",
         "multiworker",
-        "--dataset",
-        "mnist_sample",
-        "--image-size",
-        "8",
-        "--latent-dim",
-        "8",
-        "--batch-size",
-        "32",
-        "--steps-per-epoch",
-        "2",
-        "--epochs",
-        "2",
-        "--seed",
-        "0",
-        "--logdir",
-        "logs",
-        "--run-name",
-        "mw",
+        *tiny_train_args("logs", "mw", batch_size=32, tensorboard=True),
     ]
     results = _start_workers(args, [chief_dir, worker_dir])
     assert [code for code, _, _ in results] == [0, 0], "\n".join(
@@ -212,25 +196,7 @@ def test_cli_mirrored_run_trains_on_two_replicas(tmp_path):
             "train",
             "--distribute",
             "mirrored",
-            "--dataset",
-            "mnist_sample",
-            "--image-size",
-            "8",
-            "--latent-dim",
-            "8",
-            "--batch-size",
-            "16",
-            "--steps-per-epoch",
-            "2",
-            "--epochs",
-            "2",
-            "--seed",
-            "0",
-            "--logdir",
-            str(tmp_path),
-            "--run-name",
-            "m",
-            "--no-tensorboard",
+            *tiny_train_args(tmp_path, "m"),
         ],
         capture_output=True,
         text=True,

@@ -17,6 +17,7 @@ from keras_gan import cli
 from keras_gan import options as options_lib
 from keras_gan import training
 from keras_gan.saving import load_generator
+from tests._tiny_cli import tiny_train_args
 
 pytestmark = pytest.mark.backends
 
@@ -218,25 +219,7 @@ def test_non_finite_loss_stops_the_cli_and_keeps_the_last_good_checkpoint(
     code = cli.main(
         [
             "train",
-            "--dataset",
-            "mnist_sample",
-            "--image-size",
-            "8",
-            "--latent-dim",
-            "8",
-            "--batch-size",
-            "16",
-            "--steps-per-epoch",
-            "2",
-            "--epochs",
-            "3",
-            "--seed",
-            "0",
-            "--logdir",
-            str(tmp_path),
-            "--run-name",
-            "nan",
-            "--no-tensorboard",
+            *tiny_train_args(tmp_path, "nan", epochs=3),
         ]
     )
     err = capsys.readouterr().err

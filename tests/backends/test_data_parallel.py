@@ -19,6 +19,7 @@ import keras
 
 from keras_gan import distribute
 from keras_gan import options as options_lib
+from tests._tiny_cli import tiny_train_args
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "tests", "backends", "_dp_check.py")
@@ -47,25 +48,7 @@ def dp_run(tmp_path_factory):
             "train",
             "--distribute",
             "mirrored",
-            "--dataset",
-            "mnist_sample",
-            "--image-size",
-            "8",
-            "--latent-dim",
-            "8",
-            "--batch-size",
-            "16",
-            "--steps-per-epoch",
-            "2",
-            "--epochs",
-            "2",
-            "--seed",
-            "0",
-            "--logdir",
-            str(logdir),
-            "--run-name",
-            "dp",
-            "--no-tensorboard",
+            *tiny_train_args(logdir, "dp"),
         ],
         capture_output=True,
         text=True,
