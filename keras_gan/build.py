@@ -21,19 +21,26 @@ gan = build.build_gan(options.resolve({"seed": 0}, preset="dcgan"), (28, 28, 1))
 import os
 
 # The residual networks' width unit when `options["width"]` is unset
-# (SNGAN's), and the folder preset's on a CPU, by image size: a step's cost
-# grows with the width's square and the pixels, so these keep a step at
-# batch 32 about as costly at each size (docs/networks.md).
+# (SNGAN's), and the folder preset's on a CPU, by image size. A step's cost
+# grows with the width's square and the pixels: 16 at 32 px takes 0.15-0.19 s
+# at batch 32 on a 2-core CPU and draws Fashion-MNIST garments within 500
+# steps; 64 and 128 px (passed with --image-size) get 16 and 8 to stay
+# affordable (docs/networks.md).
 RESNET_WIDTH = 64
-CPU_WIDTHS = {32: 32, 64: 16, 128: 8}
+CPU_WIDTHS = {32: 16, 64: 16, 128: 8}
+# The largest image size the folder preset picks without a GPU: a step at
+# 64 px costs about 4 times one at 32 px, and in 15 CPU minutes a 64 px run
+# drew colour patches where a 32 px one drew the folder's objects
+# (docs/quality.md, "A folder of your own on a CPU").
+CPU_IMAGE_SIZE = 32
 
 
 def folder_width(image_size, gpus):
     """Picks the `folder` preset's network width for an image size.
 
     With a GPU, the residual networks' default width (64, SNGAN's); on a
-    CPU, a narrower one that keeps a step affordable: 32 at 32 px, 16 at
-    64 px, 8 at 128 px (a step costs about the width's square).
+    CPU, a narrower one that keeps a step affordable: 16 at 32 and 64 px,
+    8 at 128 px (a step costs about the width's square).
 
     Args:
         image_size: the square image size, 32, 64 or 128.
@@ -68,9 +75,9 @@ def folder_options(options, gpus, image_size=None, batch_size=None):
 
     `keras-gan train --preset folder` calls it with what the user passed;
     values given are kept. The image size and batch come from the folder
-    (`keras_gan.data.folder.folder_settings`); the residual networks'
-    width, unless `options["width"]` is set, from the machine
-    (`folder_width`).
+    (`keras_gan.data.folder.folder_settings`), at most `CPU_IMAGE_SIZE`
+    without a GPU; the residual networks' width, unless `options["width"]`
+    is set, from the machine (`folder_width`).
 
     Args:
         options: resolved options (`keras_gan.options.resolve`) whose
@@ -93,7 +100,8 @@ def folder_options(options, gpus, image_size=None, batch_size=None):
     from keras_gan.data.folder import folder_settings
 
     folder = os.path.expanduser(options["dataset"])
-    size, batch, message = folder_settings(folder, image_size, batch_size)
+    largest = None if gpus else (CPU_IMAGE_SIZE, "without a GPU")
+    size, batch, message = folder_settings(folder, image_size, batch_size, largest)
     options = {**options, "image_size": size, "batch_size": batch}
     messages = [message]
     if options["arch"] == "resnet" and options["width"] is None and size in CPU_WIDTHS:

@@ -198,6 +198,13 @@ def _add_evaluate_command(sub):
         help="metric names (default: fid kid is pr dc modes)",
     )
     evaluate.add_argument(
+        "--dataset",
+        default=None,
+        help="the real images to score against, resized to the run's size: "
+        "for example a larger folder of the same kind of images than the "
+        "run trained on (default: the run's dataset)",
+    )
+    evaluate.add_argument(
         "--extractor",
         default="classifier",
         choices=("classifier", "inception"),
@@ -609,7 +616,7 @@ def _evaluate(args, parser):
     try:
         result = evaluate_generator(
             sampler.generate,
-            options["dataset"],
+            args.dataset or options["dataset"],
             n=args.n,
             metrics=tuple(args.metrics or DEFAULT_METRICS),
             extractor=args.extractor,

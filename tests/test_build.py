@@ -43,10 +43,13 @@ def test_folder_options_pick_what_is_not_given_and_keep_what_is(tmp_path):
         Image.new("RGB", (70, 90), (6 * i, 0, 0)).save(tmp_path / f"{i}.png")
     folder = options_lib.resolve({"dataset": str(tmp_path)}, preset="folder")
     picked, said = build.folder_options(folder, gpus=0)
-    # Median shorter side 70 px: 64; 34 training images: batch 4 would be
-    # under 8 steps, so 8 (the smallest); no GPU at 64 px: width 16.
-    assert (picked["image_size"], picked["width"]) == (64, 16)
+    # Median shorter side 70 px: 64, but 32 without a GPU; 34 training
+    # images: 8 (the smallest batch); no GPU: width 16.
+    assert (picked["image_size"], picked["width"]) == (32, 16)
     assert picked["batch_size"] == 8 and len(said) == 2
+    assert "at most 32 without a GPU" in said[0]
+    on_gpu, said = build.folder_options(folder, gpus=1)
+    assert (on_gpu["image_size"], on_gpu["width"]) == (64, 64) and "GPU" in said[1]
     kept, said = build.folder_options({**folder, "width": 24}, 1, image_size=32, batch_size=4)
     assert (kept["image_size"], kept["batch_size"], kept["width"]) == (32, 4, 24)
     assert said == ["Folder preset: using the --image-size and --batch-size given."]

@@ -10,6 +10,7 @@ from PIL import Image
 import keras
 
 from keras_gan import cli
+from keras_gan import evaluation
 from keras_gan import options as options_lib
 from keras_gan import training
 from tests.callbacks._events import read_events
@@ -260,7 +261,7 @@ def test_sample_and_evaluate_refuse_an_unsafe_generator(tmp_path, capsys, comman
     "jax",
     reason="about 40 s of XLA compiling there; tests/backends checks keras-gan evaluate on JAX",
 )
-def test_evaluate_prints_every_metric_with_the_real_floor(cache_env, tmp_path, capsys):
+def test_evaluate_prints_every_metric_with_the_real_floor(cache_env, tmp_path, capsys, monkeypatch):
     # cache_env: the session's classifier, shared with the other evaluation tests.
     assert (
         cli.main(
@@ -299,6 +300,15 @@ def test_evaluate_prints_every_metric_with_the_real_floor(cache_env, tmp_path, c
     assert cli.main(["evaluate", "--run", str(tmp_path / "e"), "--n", "300"]) == 0
     table = capsys.readouterr().out
     assert "real floor" in table and "fid_clf" in table
+    # --dataset scores against other real images than the run's.
+    asked = {}
+    monkeypatch.setattr(
+        evaluation, "evaluate_generator", lambda gen, data, **kw: asked.update(data=data) or {}
+    )
+    run = ["evaluate", "--run", str(tmp_path / "e"), "--json"]
+    assert cli.main([*run, "--dataset", "fashion_mnist"]) == 0
+    assert asked == {"data": "fashion_mnist"}
+    assert cli.main(run) == 0 and asked == {"data": "mnist_sample"}
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["evaluate", "--run", str(tmp_path), "--n", "300"])
     assert exit_info.value.code == 2

@@ -336,12 +336,12 @@ def _header_sizes(files):
     return sizes
 
 
-def folder_settings(folder, image_size=None, batch_size=None):
+def folder_settings(folder, image_size=None, batch_size=None, largest=None):
     """Picks an image size and a batch size for training on a folder.
 
     The image size is the largest of 32, 64 and 128 not above the median
     image side (the shorter side of each file; 32 when the median is
-    smaller). The batch is the largest of 64, 32, 16 and 8 that gives at
+    smaller), and not above `largest` when that is given. The batch is the largest of 64, 32, 16 and 8 that gives at
     least 8 steps per epoch on the training split (five images in six), or
     8 for smaller folders (fewer when the split holds fewer than 8). Values
     given are kept. The `folder` preset of `keras-gan train` calls it.
@@ -351,6 +351,9 @@ def folder_settings(folder, image_size=None, batch_size=None):
         image_size: an image size already chosen, or None to pick one.
             Defaults to None.
         batch_size: a batch size already chosen, or None to pick one.
+            Defaults to None.
+        largest: `(size, why)`: the largest image size to pick and a few
+            words on why (the message gives them), or None for no limit.
             Defaults to None.
 
     Returns:
@@ -372,10 +375,14 @@ def folder_settings(folder, image_size=None, batch_size=None):
         median = float(np.median(sides))
         fitting = [s for s in FOLDER_SIZES if s <= median]
         image_size = fitting[-1] if fitting else FOLDER_SIZES[0]
+        capped = largest is not None and image_size > largest[0]
+        if capped:
+            image_size = largest[0]
         said.append(
             f"--image-size {image_size} (median image side {median:g} px; "
             f"the largest of {list(FOLDER_SIZES)} not above it"
             + ("" if fitting else ", or the smallest")
+            + (f", at most {largest[0]} {largest[1]}" if capped else "")
             + ")"
         )
     if batch_size is None:

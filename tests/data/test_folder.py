@@ -246,3 +246,8 @@ def test_folder_settings_picks_size_and_batch(tmp_path, write_image, count, side
     # What the user gives wins, and is not reported as chosen.
     given = folder_settings(tmp_path, image_size=48, batch_size=2)
     assert given[:2] == (48, 2) and "chose" not in given[2]
+    # A limit caps the pick, and the message says why; a size given wins.
+    capped = folder_settings(tmp_path, largest=(32, "on this machine"))
+    assert capped[0] == 32 and capped[1] == batch
+    assert ("at most 32 on this machine" in capped[2]) == (size > 32)
+    assert folder_settings(tmp_path, image_size=64, largest=(32, "here"))[0] == 64

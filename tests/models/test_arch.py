@@ -70,7 +70,7 @@ def test_width_sets_the_residual_networks_width():
 
 
 @pytest.mark.parametrize(
-    "size, gpus, width", [(32, 0, 32), (64, 0, 16), (128, None, 8), (64, 1, 64), (128, 2, 64)]
+    "size, gpus, width", [(32, 0, 16), (64, 0, 16), (128, None, 8), (64, 1, 64), (128, 2, 64)]
 )
 def test_folder_width_is_narrower_without_a_gpu(size, gpus, width):
     chosen, reason = build.folder_width(size, gpus)
@@ -102,7 +102,8 @@ def test_cli_folder_preset_says_what_it_chose_and_a_batch_that_works(tmp_path, c
     )
     out, err = capsys.readouterr()
     assert code == 2
-    assert "Folder preset chose --image-size 64 (median image side 70 px" in out
+    assert "Folder preset chose --image-size 32 (median image side 70 px" in out
+    assert "not above it, at most 32 without a GPU)" in out
     assert "--batch-size" not in out.split("chose", 1)[1].split(";")[0]
     assert "Folder preset chose --width 16 (no GPU found: 1/16 of the cost" in out
     assert "Received batch_size=64 for 25 training images" in err
