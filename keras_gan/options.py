@@ -71,8 +71,10 @@ PRESET_TABLE = {
     # target 0.6 and R1 were tuned with it (StyleGAN2-ADA). R1's gamma is
     # StyleGAN2-ADA's 0.0002 * res^2 / batch at 64 px, batch 32 (~0.03),
     # rounded up. `keras-gan train --preset folder` picks --image-size and
-    # --batch-size from the folder unless given (data.folder.folder_settings).
-    # Not yet tuned by measurement.
+    # --batch-size from the folder unless given (data.folder.folder_settings),
+    # at most 32 px without a GPU (build.folder_options). Not searched for;
+    # at 32 px on 400 colour images it matched or beat the same networks with
+    # quality's Adam on two seeds (docs/quality.md).
     "folder": (
         "your own images: resnet networks, ADA, EMA(10 kimg), R1 0.05, "
         "TTUR 1e-4/4e-4; image size and batch picked from the folder",
