@@ -17,6 +17,7 @@ from keras_gan.data import make_dataset
 from keras_gan.data import open_arrays
 from keras_gan.data import scale_images
 from keras_gan.data import steps_per_epoch as count_steps
+from keras_gan.data.folder import pick_batch_size
 from keras_gan.gan import NonFiniteLossError
 from keras_gan.images import save_grid
 
@@ -338,14 +339,12 @@ def _training_images(options, strategy):
     )
     names = _class_names(options, labels)
     if options["batch_size"] > len(images):
-        # A power of 2 giving about 8 steps per epoch (or 1 for tiny data).
-        fits = len(images) // 8 or len(images)
         raise ValueError(
             f"Expected batch_size <= the number of training images. "
             f"Received batch_size={options['batch_size']} for {len(images)} "
             f"training images in {options['dataset']!r} (a folder's training "
             f"split is five images in six). A batch that works: "
-            f"--batch-size {1 << (fits.bit_length() - 1)}."
+            f"--batch-size {pick_batch_size(len(images))}."
         )
     check_batches(strategy, options["batch_size"], len(images), options["steps_per_epoch"])
     if options["deterministic"]:

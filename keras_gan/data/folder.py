@@ -336,6 +336,29 @@ def _header_sizes(files):
     return sizes
 
 
+def pick_batch_size(num_images):
+    """The batch size `folder_settings` picks for a number of training images.
+
+    The largest of 64, 32, 16 and 8 that gives at least 8 steps per epoch;
+    for fewer images, 8, or the largest power of 2 not above their number.
+
+    Args:
+        num_images: the training images (a folder's training split).
+
+    Returns:
+        The batch size, an int.
+
+    Example:
+
+    >>> pick_batch_size(300), pick_batch_size(30), pick_batch_size(5)
+    (32, 8, 4)
+    """
+    return next(
+        (b for b in FOLDER_BATCHES if num_images // b >= MIN_STEPS_PER_EPOCH),
+        min(FOLDER_BATCHES[-1], 2 ** int(np.log2(max(num_images, 1)))),
+    )
+
+
 def folder_settings(folder, image_size=None, batch_size=None, largest=None):
     """Picks an image size and a batch size for training on a folder.
 
@@ -386,10 +409,7 @@ def folder_settings(folder, image_size=None, batch_size=None, largest=None):
             + ")"
         )
     if batch_size is None:
-        batch_size = next(
-            (b for b in FOLDER_BATCHES if train // b >= MIN_STEPS_PER_EPOCH),
-            min(FOLDER_BATCHES[-1], 2 ** int(np.log2(max(train, 1)))),
-        )
+        batch_size = pick_batch_size(train)
         said.append(
             f"--batch-size {batch_size} ({train} training images: "
             f"{-(-train // batch_size)} steps per epoch; the largest of "

@@ -251,3 +251,10 @@ def test_folder_settings_picks_size_and_batch(tmp_path, write_image, count, side
     assert capped[0] == 32 and capped[1] == batch
     assert ("at most 32 on this machine" in capped[2]) == (size > 32)
     assert folder_settings(tmp_path, image_size=64, largest=(32, "here"))[0] == 64
+
+
+@pytest.mark.parametrize("count, batch", [(600, 64), (300, 32), (128, 16), (30, 8), (5, 4), (1, 1)])
+def test_pick_batch_size_gives_8_steps_or_the_smallest_batch_that_fits(count, batch):
+    from keras_gan.data.folder import pick_batch_size
+
+    assert pick_batch_size(count) == batch

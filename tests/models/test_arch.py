@@ -107,5 +107,6 @@ def test_cli_folder_preset_says_what_it_chose_and_a_batch_that_works(tmp_path, c
     assert "--batch-size" not in out.split("chose", 1)[1].split(";")[0]
     assert "Folder preset chose --width 16 (no GPU found: 1/16 of the cost" in out
     assert "Received batch_size=64 for 25 training images" in err
-    assert "A batch that works: --batch-size 2." in err
+    # The folder preset's own pick for 25 images (tests/data/test_folder).
+    assert "A batch that works: --batch-size 8." in err
     assert not (tmp_path / "logs").exists()
