@@ -364,10 +364,10 @@ def folder_settings(folder, image_size=None, batch_size=None, largest=None):
 
     The image size is the largest of 32, 64 and 128 not above the median
     image side (the shorter side of each file; 32 when the median is
-    smaller), and not above `largest` when that is given. The batch is the largest of 64, 32, 16 and 8 that gives at
-    least 8 steps per epoch on the training split (five images in six), or
-    8 for smaller folders (fewer when the split holds fewer than 8). Values
-    given are kept. The `folder` preset of `keras-gan train` calls it.
+    smaller), nor above `largest` when that is given. The batch is
+    `pick_batch_size`'s for the training split (five images in six).
+    Values given are kept. The `folder` preset of `keras-gan train` calls
+    it (through `keras_gan.build.folder_options`).
 
     Args:
         folder: path to a folder of images (see `load_folder`).
