@@ -52,7 +52,7 @@ def ensure_folder(folder, per_class, seed):
     done = os.path.join(folder, COMPLETE)
     if not os.path.exists(done):
         shutil.rmtree(folder, ignore_errors=True)
-        colour_folder.build(folder, per_class=per_class, size=64, seed=seed)
+        colour_folder.build(folder, per_class=per_class, size=SIZE, seed=seed)
         open(done, "w").close()
     return sum(len(files) for _, _, files in os.walk(folder)) - 1
 

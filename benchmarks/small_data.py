@@ -136,11 +136,11 @@ class Evaluator:
         }, fake
 
 
-def train_one(name, compile_kwargs, seed, images, args, evaluate):
+def train_one(name, overrides, seed, images, args, evaluate):
     """Trains one run for `args.steps` steps; returns its row."""
     import keras
 
-    gan = build(seed, compile_kwargs, args.preset)
+    gan = build(seed, overrides, args.preset)
     steps_per_epoch = max(1, len(images) // args.batch_size)
     epochs = -(-args.steps // steps_per_epoch)
     start = time.perf_counter()
