@@ -29,9 +29,9 @@ import os
 RESNET_WIDTH = 64
 CPU_WIDTHS = {32: 16, 64: 16, 128: 8}
 # The largest image size the folder preset picks without a GPU: a step at
-# 64 px costs about 4 times one at 32 px, and in 15 CPU minutes a 64 px run
-# drew colour patches where a 32 px one drew the folder's objects
-# (docs/quality.md, "A folder of your own on a CPU").
+# 64 px costs 3-4 times one at 32 px (0.6 s against 0.15-0.19 s), and in
+# 15 CPU minutes a 64 px run drew colour patches where a 32 px one drew the
+# folder's objects (docs/quality.md, "A folder of your own on a CPU").
 CPU_IMAGE_SIZE = 32
 
 
