@@ -159,7 +159,11 @@ def run_one(args, preset, seed, images):
 
 
 def markdown(rows, baseline="quality"):
-    """FID and classes, median [min-max] over seeds, per preset, vs `baseline`."""
+    """FID and classes, median [min-max] over seeds, per preset, vs `baseline`.
+
+    Steps, seconds per step and minutes are medians over the seeds: each
+    run's steps fill the same minutes at the speed its own probe measured.
+    """
     lines = [
         "| preset | seeds | width | batch | steps | s/step | CLI min | FID (floor) | classes "
         f"| vs {baseline} |",
@@ -176,7 +180,8 @@ def markdown(rows, baseline="quality"):
         change = "-" if base is None else f"{100 * (statistics.median(fid) / base - 1):+.0f}%"
         lines.append(
             f"| {preset} | {len(at)} | {at[0]['width'] or '-'} | {at[0]['batch_size']} | "
-            f"{at[0]['steps']} | {at[0]['probe_s_per_step']:.2f} | "
+            f"{statistics.median(r['steps'] for r in at):.0f} | "
+            f"{statistics.median(r['probe_s_per_step'] for r in at):.2f} | "
             f"{statistics.median(r['cli_wall_s'] for r in at) / 60:.1f} | "
             f"{statistics.median(fid):.1f} [{min(fid):.1f}-{max(fid):.1f}] "
             f"({floor if floor is None else round(floor, 2)}) | "

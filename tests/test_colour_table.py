@@ -29,13 +29,13 @@ def test_cli_choices_are_what_the_cli_would_pick(tmp_path, monkeypatch):
     assert (quality["image_size"], quality["batch_size"], quality["arch"]) == (64, 64, "dcgan")
 
 
-def _row(preset, seed, fid, classes):
+def _row(preset, seed, fid, classes, steps=780):
     return {
         "preset": preset,
         "seed": seed,
         "width": 16 if preset == "folder" else None,
         "batch_size": 64,
-        "steps": 780,
+        "steps": steps,
         "probe_s_per_step": 1.25,
         "cli_wall_s": 930.0,
         "scores": {
@@ -48,10 +48,14 @@ def _row(preset, seed, fid, classes):
 
 
 def test_markdown_gives_median_and_range_per_preset():
-    rows = [_row("quality", 0, 40.0, 7), _row("folder", 0, 20.0, 9), _row("folder", 1, 30.0, 10)]
+    rows = [
+        _row("quality", 0, 40.0, 7),
+        _row("folder", 0, 20.0, 9, steps=700),
+        _row("folder", 1, 30.0, 10, steps=900),
+    ]
     table = colour_table.markdown(rows).splitlines()
     assert table[2].startswith("| quality | 1 | - | 64 | 780 | 1.25 | 15.5 | 40.0 [40.0-40.0]")
-    assert "| folder | 2 | 16 |" in table[3]
+    assert "| folder | 2 | 16 | 64 | 800 |" in table[3]
     assert "25.0 [20.0-30.0] (0.5) | 10 |" in table[3]
     assert "-38%" in table[3]
 
