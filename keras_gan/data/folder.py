@@ -416,7 +416,8 @@ def folder_settings(folder, image_size=None, batch_size=None, largest=None):
             f"{list(FOLDER_BATCHES)} giving at least {MIN_STEPS_PER_EPOCH})"
         )
     message = (
-        f"Folder preset chose {', '.join(said)}; pass them to choose yourself."
+        f"Folder preset chose {', '.join(said)}; "
+        f"pass {'them' if len(said) > 1 else 'it'} to choose yourself."
         if said
         else "Folder preset: using the --image-size and --batch-size given."
     )

@@ -243,7 +243,11 @@ def test_folder_settings_picks_size_and_batch(tmp_path, write_image, count, side
     assert chosen[:2] == (size, batch)
     assert f"--image-size {size} (median image side {side:g} px" in chosen[2]
     assert f"--batch-size {batch} (" in chosen[2]
-    # What the user gives wins, and is not reported as chosen.
+    assert chosen[2].endswith("; pass them to choose yourself.")
+    # One pick is one "it"; what the user gives wins, and is not reported as chosen.
+    one = folder_settings(tmp_path, image_size=48)
+    assert one[2].startswith(f"Folder preset chose --batch-size {one[1]} (")
+    assert one[2].endswith("; pass it to choose yourself.")
     given = folder_settings(tmp_path, image_size=48, batch_size=2)
     assert given[:2] == (48, 2) and "chose" not in given[2]
     # A limit caps the pick, and the message says why; a size given wins.
